@@ -192,3 +192,56 @@ def single_cell_search(rows: pd.DataFrame, spec, published: pd.DataFrame,
                 hits.append({"school": r["school"], "term": str(r["term"]), "printed_count": r["count"],
                              "count_that_reproduces": r["count"] + delta})
     return pd.DataFrame(hits, columns=["school", "term", "printed_count", "count_that_reproduces"])
+
+
+def verdict_display(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """One row per published table: what it is and whether it reproduces."""
+    return pd.DataFrame({"Authority": verdicts["authority"], "Outcome": verdicts["outcome"],
+                         "Published table": verdicts["source"].str.replace("Final report (May 2020), ", "", regex=False),
+                         "Reproduces": verdicts["reproduced"].map({True: "yes", False: "no"}),
+                         "Verdict": verdicts["verdict"]})
+
+
+def convention_comparison(**overrides) -> pd.DataFrame:
+    """Interaction IRR and CI under each small-sample convention, for every model."""
+    from swis.did import CORRECTIONS
+
+    rows = []
+    for config in all_configs():
+        panel = load_panel(paths.PANEL, config)
+        for outcome in panel.outcomes:
+            row = {"Authority": config.authority, "Outcome": config.outcomes[outcome].label}
+            for name in CORRECTIONS:
+                r = estimate_panel(panel, outcome, correction=name, **overrides).get(INTERACTION)
+                row[name] = (f"{r['irr']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]" if r["estimable"]
+                             else "not estimable")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def corrections_display(path: str | Path | None = None) -> pd.DataFrame:
+    """The corrections file for readers: cell, printed value, corrected value, evidence."""
+    from swis.data import load_corrections
+
+    c = load_corrections(path)
+    cell = c["authority"] + ", " + c["outcome"] + ", " + c["school"].replace("", "(table)") + \
+        c["term"].map(lambda t: f", {t}" if t else "") + ": " + c["column"]
+    return pd.DataFrame({"Cell": cell, "Printed": c["printed_value"], "Corrected": c["corrected_value"],
+                         "Applied": c["action"].map({"apply": "yes", "note": "no (documented only)"}),
+                         "Evidence": c["evidence"]}).reset_index(drop=True)
+
+
+def software_versions() -> pd.DataFrame:
+    """Versions of Python and of the packages the analysis and the book use."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["swis", "pandas", "numpy", "scipy", "statsmodels", "pandera", "matplotlib", "papermill",
+             "jupyter-book", "myst-nb", "sphinx", "sphinxcontrib-bibtex"]
+    rows = [("python", platform.python_version())]
+    for name in names:
+        try:
+            rows.append((name, version(name)))
+        except PackageNotFoundError:
+            rows.append((name, "not installed"))
+    return pd.DataFrame(rows, columns=["Package", "Version"])

@@ -215,7 +215,8 @@ def _structure_problems(err: pa.errors.SchemaErrors, data: pd.DataFrame, config:
     for case in cases.itertuples(index=False):
         row = data.loc[int(case.index)]
         name = str(case.check)
-        key = (name, row["outcome"]) if "both groups" not in name else (name, row["school"])
+        both = name.startswith("school is in both")
+        key = (name, row["school"] if both else row["outcome"])
         if key in seen:
             continue
         seen.add(key)
@@ -225,7 +226,7 @@ def _structure_problems(err: pa.errors.SchemaErrors, data: pd.DataFrame, config:
         elif name.startswith("intervention term"):
             problems.append(Problem(config.path, config.line_of("intervention_terms"), "intervention_terms",
                                     f"{name} for outcome '{row['outcome']}' in {file}"))
-        elif "both groups" in name:
+        elif both:
             problems.append(Problem(file, int(row["line"]), "group", f"{name} ('{row['school']}')"))
         else:
             problems.append(Problem(file, int(row["line"]), "group", f"{name} ('{row['outcome']}')"))
