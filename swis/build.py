@@ -67,7 +67,7 @@ def authority_parameters(authority: str, overrides: dict | None = None) -> dict:
 def plan(book: dict, overrides: dict[str, dict] | None = None) -> list[Run]:
     """Every notebook run of the book, in order."""
     overrides = overrides or {}
-    runs = [Run(paths.NOTEBOOKS / "facts.ipynb", "facts", {})]
+    runs = [Run(paths.NOTEBOOKS / "facts.ipynb", "facts", dict(book.get("facts") or {}))]
     for authority in book["authorities"]:
         params = authority_parameters(authority, {**book.get("authority_defaults", {}),
                                                   **overrides.get(authority, {})})

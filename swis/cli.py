@@ -172,3 +172,7 @@ def main() -> None:
     except InputError as err:  # raised outside a command's own handling
         typer.echo(err.render(), err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

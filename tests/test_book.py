@@ -1,0 +1,103 @@
+"""The whole book builds (Sphinx warnings are errors) and every glue key in the prose exists.
+
+The build is what `make book` runs (`swis build`): every notebook is executed
+by papermill and `jupyter-book build -n -W --keep-going` renders the HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from swis import paths
+from swis.facts import load_facts
+
+GLUE = re.compile(r"\{glue:text\}`([^`]+)`")
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files += [s["file"] for s in chapter.get("sections", [])]
+    return files
+
+
+def _glue_keys(nb_path: Path) -> set[str]:
+    nb = json.loads(nb_path.read_text())
+    keys = set()
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                keys.add(name)
+    return keys
+
+
+def _references() -> list[tuple[str, str, str]]:
+    """(file, document, key) of every cross-document glue reference in the prose."""
+    refs = []
+    for path in (paths.BOOK).rglob("*.md"):
+        for text in GLUE.findall(path.read_text()):
+            key = text.rsplit(":", 1)[0] if text.count(":") >= 3 else text
+            if "::" in key:
+                doc, name = key.split("::", 1)
+                refs.append((str(path.relative_to(paths.ROOT)), doc, name))
+    return refs
+
+
+def test_prose_references_use_a_format_spec():
+    for path in paths.BOOK.rglob("*.md"):
+        for text in GLUE.findall(path.read_text()):
+            if "::" in text:
+                assert text.count(":") >= 3, f"{path}: {text} needs a format spec (path::key:fmt)"
+
+
+def test_fact_references_exist():
+    facts = set(load_facts()["key"])
+    missing = [(f, k) for f, doc, k in _references() if doc.endswith("facts.ipynb") and k not in facts]
+    assert not missing
+
+
+def test_every_fact_is_used():
+    used = {k for _, doc, k in _references() if doc.endswith("facts.ipynb")}
+    unused = set(load_facts()["key"]) - used
+    assert not unused, f"facts never pasted in the prose: {sorted(unused)}"
+
+
+@pytest.fixture(scope="module")
+def built_book():
+    from swis.build import build
+
+    return build(progress=False)
+
+
+@pytest.mark.slow
+def test_book_builds_with_every_chapter(built_book):
+    assert built_book.exists()
+    html = paths.BUILD / "html"
+    for doc in _toc_files():
+        assert (html / f"{doc}.html").exists(), doc
+
+
+@pytest.mark.slow
+def test_every_glue_reference_exists_after_build(built_book):
+    for f, doc, key in _references():
+        nb = paths.ROOT / doc.lstrip("/")
+        assert nb.exists(), f"{f}: {doc} not generated"
+        if not doc.endswith("facts.ipynb"):
+            assert key in _glue_keys(nb), f"{f}: {doc}::{key} not glued"
+
+
+@pytest.mark.slow
+def test_book_is_offline(built_book):
+    """No page loads a script or stylesheet from the network."""
+    pattern = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//', re.I)
+    for page in (paths.BUILD / "html").rglob("*.html"):
+        assert not pattern.search(page.read_text()), page

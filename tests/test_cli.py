@@ -1,0 +1,101 @@
+"""The command line: exact forms, exit codes, messages, and nothing half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from swis import paths
+from swis.cli import app
+
+from conftest import toy_rows
+
+runner = CliRunner()
+SOU = str(paths.config_path("Southampton"))
+
+
+def test_validate_ok():
+    result = runner.invoke(app, ["validate", str(paths.PANEL), "--config", SOU])
+    assert result.exit_code == 0 and result.stdout.startswith("ok:")
+
+
+def test_validate_bad_input_exit_2_one_line_per_problem(toy):
+    rows = toy_rows()
+    rows.loc[2, "count"] = "x"
+    rows.loc[3, "group"] = "other"
+    panel, config = toy(rows)
+    result = runner.invoke(app, ["validate", str(panel), "--config", str(config)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: {panel}:4: count: expected a number >= 0, got 'x'",
+                     f"error: {panel}:5: group: unknown group; expected 'intervention' or 'control', got 'other'"]
+
+
+def test_no_traceback_from_the_console_script(toy):
+    rows = toy_rows().drop(columns=["term"])
+    panel, config = toy(rows)
+    done = subprocess.run([sys.executable, "-m", "swis.cli", "validate", str(panel), "--config", str(config)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and done.stderr.startswith(f"error: {panel}:1: term: missing column")
+
+
+def test_bad_config_reports_its_line(tmp_path, toy):
+    panel, _ = toy()
+    config = tmp_path / "bad.yml"
+    config.write_text("authority: Toyton\nterms:\n  - A\nreference_term: B\nintervention_terms: [A]\noutcomes: {}\n")
+    result = runner.invoke(app, ["validate", str(panel), "--config", str(config)])
+    assert result.exit_code == 2 and f"error: {config}:4: reference_term:" in result.stderr
+
+
+def test_did_writes_csv_with_required_columns(tmp_path):
+    out = tmp_path / "res.csv"
+    result = runner.invoke(app, ["did", str(paths.PANEL), "--config", SOU, "--outcome", "s47", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out)
+    assert {"outcome", "coefficient", "irr", "ci_low", "ci_high", "p_value", "estimable"} <= set(table.columns)
+    row = table.set_index("coefficient").loc["Intervention by time"]
+    assert round(row["irr"], 2) == 0.65 and "Stata" in row["se_type"]
+
+
+def test_did_bad_input_writes_nothing(tmp_path, toy):
+    rows = toy_rows()
+    rows.loc[0, "pupils"] = "0"
+    panel, config = toy(rows)
+    out = tmp_path / "never.csv"
+    result = runner.invoke(app, ["did", str(panel), "--config", str(config), "--out", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert not list(tmp_path.glob(".never.csv*"))
+
+
+def test_did_unknown_outcome(toy):
+    panel, config = toy()
+    result = runner.invoke(app, ["did", str(panel), "--config", str(config), "--outcome", "s17"])
+    assert result.exit_code == 2 and "outcome" in result.stderr
+
+
+def test_audit_one_verdict_per_table_and_closing_line(tmp_path):
+    out = tmp_path / "audit.csv"
+    result = runner.invoke(app, ["audit", "--out", str(out)])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert len([l for l in lines if ": " in l and ("reproduce" in l)]) >= 8
+    assert lines[-1].endswith("of 8 published tables reproduce")
+    table = pd.read_csv(out)
+    assert {"authority", "outcome", "coefficient", "published_irr", "published_ci_low", "published_ci_high",
+            "irr", "ci_low", "ci_high", "reproduced"} <= set(table.columns)
+
+
+@pytest.mark.parametrize("pair", ["novalue", "=x"])
+def test_run_rejects_malformed_params(pair):
+    result = runner.invoke(app, ["run", "Southampton", "--param", pair, "--no-render"])
+    assert result.exit_code == 2 and "KEY=VALUE" in result.stderr
+
+
+def test_run_rejects_unknown_authority():
+    result = runner.invoke(app, ["run", "Atlantis", "--no-render"])
+    assert result.exit_code == 2 and "unknown authority" in result.stderr
