@@ -108,7 +108,7 @@ def expand_template(nb, parameters: dict):
         for outcome in outcomes if block else []:
             spec = config.outcomes[outcome]
             values = {**common, "outcome": outcome, "oc": SHORT.get(outcome, outcome), "unit": spec.unit,
-                      "outcome_label": spec.label, "outcome_label_lower": _lower(spec.label)}
+                      "outcome_label": spec.label, "outcome_label_lower": spec.in_text}
             for c in block:
                 new = copy.deepcopy(c)
                 new.id = uuid.uuid4().hex[:8]  # every cell of a notebook needs its own id
@@ -122,11 +122,6 @@ def expand_template(nb, parameters: dict):
             cells.append(cell)
     out.cells = cells
     return out
-
-
-def _lower(label: str) -> str:
-    """Label in running text: 'Days in care' -> 'days in care'; 'Section 17 starts' unchanged."""
-    return label if label.startswith("Section") else label[0].lower() + label[1:]
 
 
 def _hide_injected(nb) -> None:

@@ -24,6 +24,11 @@ class Outcome:
     unit: str
     scale: float
 
+    @property
+    def in_text(self) -> str:
+        """The label inside a sentence: 'days in care', but 'Section 17 starts'."""
+        return self.label if self.label.startswith("Section") else self.label[0].lower() + self.label[1:]
+
 
 @dataclass(frozen=True)
 class Config:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # files only; the book never needs a screen
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from swis.privacy import suppress_counts  # noqa: E402
+from swis.privacy import suppress_counts
 
 # Okabe-Ito colours: distinguishable with colour-blindness.
 COLOURS = {"intervention": "#D55E00", "control": "#0072B2", "counterfactual": "#555555"}
@@ -46,7 +42,7 @@ def trend_figure(panel, outcome: str, suppress_below: int = 0) -> plt.Figure:
     ax.set_ylim(bottom=0)
     _mark_intervention(ax, terms, cfg.intervention_terms)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    ax.set_title(f"{cfg.authority}: {spec.label.lower()} {spec.unit}, by school and term", fontsize=11)
+    ax.set_title(f"{cfg.authority}: {spec.in_text} {spec.unit}, by school and term", fontsize=11)
     return fig
 
 
@@ -90,7 +86,7 @@ def did_figure(result, config, outcome: str) -> plt.Figure:
     ax.set_ylim(bottom=0)
     ax.set_ylabel(f"{spec.label} {spec.unit}")
     ax.legend(fontsize=8, loc="lower left", frameon=False)
-    ax.set_title(f"{config.authority}: difference in differences, {spec.label.lower()}", fontsize=11)
+    ax.set_title(f"{config.authority}: difference in differences, {spec.in_text}", fontsize=11)
     return fig
 
 

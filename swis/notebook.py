@@ -103,7 +103,7 @@ class AuthorityRun:
     def panel_table(self, outcome: str):
         """The school-by-term table of one outcome."""
         spec = self.config.outcomes[outcome]
-        caption = (f"{self.config.authority}: {spec.label.lower()} by term and school "
+        caption = (f"{self.config.authority}: {spec.in_text} by term and school "
                    f"(number, pupils, average count {spec.unit})")
         return myst_table(school_term_table(self.panel, outcome, self.suppress_below), caption,
                           self.label(outcome, "tbl") + "-panel")
@@ -112,7 +112,7 @@ class AuthorityRun:
         """The regression estimates of one outcome."""
         res = self.results[outcome]
         caption = (f"{self.config.authority}: regression estimates of change over time in "
-                   f"{self.config.outcomes[outcome].label.lower()} ({res.table['se_type'].iloc[0]})")
+                   f"{self.config.outcomes[outcome].in_text} ({res.table['se_type'].iloc[0]})")
         return myst_table(regression_table(res), caption, self.label(outcome, "tbl") + "-regression",
                           index=False)
 
@@ -127,7 +127,7 @@ class AuthorityRun:
             frame = pd.DataFrame({"": ["The report publishes no table for this outcome."]})
         else:
             frame = audit_display(rows)
-        caption = f"{self.config.authority}: published and reproduced estimates, {self.config.outcomes[outcome].label.lower()}"
+        caption = f"{self.config.authority}: published and reproduced estimates, {self.config.outcomes[outcome].in_text}"
         return myst_table(frame, caption, self.label(outcome, "tbl") + "-audit", index=False)
 
     def values(self, outcome: str) -> dict:
