@@ -6,6 +6,8 @@ with ``{glue:text}``, so no number in the book is typed by hand.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -104,3 +106,25 @@ def myst_table(frame: pd.DataFrame, caption: str, name: str, index: bool = True)
         lines += [f"  - {_cell(v)}" for v in row[1:]]
     lines.append("```")
     return Markdown("\n".join(lines))
+
+
+def download_links(frames: dict[str, pd.DataFrame], out_dir: str | Path):
+    """Write each table as CSV into ``out_dir`` and link it with ``{download}``.
+
+    Links are relative to the book folder that holds ``out_dir`` (the
+    executed notebooks sit there); tables written outside the book are
+    listed by path instead.
+    """
+    from IPython.display import Markdown
+
+    from swis import paths
+    from swis.io import atomic_csv
+
+    out_dir = Path(out_dir) if Path(out_dir).is_absolute() else paths.ROOT / out_dir
+    links = []
+    for name, frame in frames.items():
+        path = atomic_csv(frame, out_dir / f"{name}.csv").resolve()
+        book_dir = next((p for p in path.parents if p.parent == paths.BOOK.resolve()), None)
+        links.append(f"{{download}}`{path.name} <{path.relative_to(book_dir).as_posix()}>`" if book_dir
+                     else f"`{path}`")
+    return Markdown("Download the tables as CSV: " + " · ".join(links))
