@@ -193,13 +193,14 @@ def _swap(new: Path, target: Path) -> None:
 def jupyter_book(strict: bool = True) -> None:
     """Render the book into a temporary folder; replace ``_build`` only on success."""
     tmp = Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))
-    cmd = [sys.executable, "-m", "jupyter_book.cli.main", "build", str(paths.ROOT), "--path-output", str(tmp),
+    # the console script installed next to this interpreter (the module has no __main__ guard)
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT), "--path-output", str(tmp),
            "--builder", "html"]
     if strict:
         cmd += ["-n", "-W", "--keep-going"]
-    print("rendering the book: " + " ".join(cmd[2:]), file=sys.stderr, flush=True)
+    print("rendering the book: jupyter-book " + " ".join(cmd[1:]), file=sys.stderr, flush=True)
     done = subprocess.run(cmd, cwd=paths.ROOT)
-    if done.returncode != 0:
+    if done.returncode != 0 or not (tmp / "_build" / "html" / "index.html").exists():
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"jupyter-book build failed (exit {done.returncode}); the previous book is left in place")
     _swap(tmp / "_build", paths.BUILD)
