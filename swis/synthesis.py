@@ -66,6 +66,8 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
                              "label": f"{authority}: {name}" + (f" ({suffix})" if suffix else ""),
                              "irr": r.irr, "ci_low": r.ci_low, "ci_high": r.ci_high,
                              "p_value": r.p_value, "estimable": bool(r.estimable)})
+    if not rows:
+        raise FileNotFoundError(f"no estimates_*.csv under {results_dir}: run the authority notebooks first")
     return pd.DataFrame(rows)
 
 

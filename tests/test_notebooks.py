@@ -18,11 +18,18 @@ def _injected(nb) -> str:
     return cells[0].source
 
 
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Every run of the book, in the build's order, executed into one temporary folder."""
+    folder = tmp_path_factory.mktemp("generated")
+    return {name: (execute_run(_into(run, folder), folder, progress=False), _into(run, folder))
+            for name, run in RUNS.items()}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(RUNS))
-def test_notebook_executes_and_records_parameters(tmp_path, name):
-    run = _into(RUNS[name], tmp_path)
-    out = execute_run(run, tmp_path, progress=False)
+def test_notebook_executes_and_records_parameters(executed, name):
+    out, run = executed[name]
     nb = nbformat.read(out, as_version=4)
     recorded: dict = {}
     exec(_injected(nb), {}, recorded)  # the injected cell is plain assignments
@@ -35,7 +42,7 @@ def test_template_expands_one_block_per_outcome():
     expanded = expand_template(nb, RUNS["authority_lambeth"].parameters)
     text = "\n".join(c.source for c in expanded.cells)
     assert "{{" not in text
-    assert "tbl-lam-s17-panel" in text and "tbl-lam-s47-panel" in text and "dic" not in text
+    assert "tbl-lam-s17-panel" in text and "tbl-lam-s47-panel" in text and "tbl-lam-dic" not in text
     assert len({c.id for c in expanded.cells}) == len(expanded.cells)
 
 
