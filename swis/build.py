@@ -91,7 +91,7 @@ def expand_template(nb, parameters: dict):
     (``sec-southampton-impact``), and in per-outcome cells ``outcome``,
     ``oc`` (short code), ``outcome_label``, ``outcome_label_lower``, ``unit``.
     """
-    if "authority" not in parameters:
+    if "config_path" not in parameters:  # only the authority template has per-outcome blocks
         return nb
     config = load_config(paths.ROOT / parameters["config_path"])
     from swis.data import load_panel

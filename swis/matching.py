@@ -82,8 +82,9 @@ def trends(admin: pd.DataFrame, autumn_terms: list[str], scale: float) -> pd.Dat
         NaN where a year group is missing in either term of a period.
     """
     t0, t1, t2 = autumn_terms[-3:]
-    rate = admin.assign(rate=admin["count"] / admin["pupils"] * scale)
-    wide = rate.pivot_table(index="school", columns=["term", "year_group"], values="rate", aggfunc="first")
+    rate = admin["count"].to_numpy(float) / admin["pupils"].to_numpy(float) * scale
+    index = pd.MultiIndex.from_arrays([admin["school"], admin["term"], admin["year_group"]])
+    wide = pd.Series(rate, index=index).unstack(["term", "year_group"])
     p1 = wide[t1] - wide[t0]
     p2 = wide[t2] - wide[t1]
     return pd.concat({1: p1, 2: p2}, axis=1)
@@ -117,9 +118,19 @@ def _ranks(values: np.ndarray, candidates: np.ndarray, keys: tuple[np.ndarray, .
     return ranks
 
 
-def _year_group_ranks(d: np.ndarray) -> np.ndarray:
-    """Rank of each candidate among candidates within (period, school, year group); NaN kept."""
-    return stats.rankdata(d, axis=2, nan_policy="omit")
+def _year_group_ranks(d: np.ndarray, ii: np.ndarray, cc: np.ndarray) -> np.ndarray:
+    """Average rank of candidate cc among all candidates of school ii, per period and year group.
+
+    Only the pairs tested are ranked (shape (periods, pairs, year groups));
+    NaN where the pair has no data in that year group.
+    """
+    rows = d[:, ii]  # (periods, pairs, candidates, years)
+    own = d[:, ii, cc][:, :, None, :]
+    with np.errstate(invalid="ignore"):
+        below = np.sum(rows < own, axis=2)
+        ties = np.sum(rows == own, axis=2)
+    ranks = below + (ties + 1) / 2.0
+    return np.where(np.isnan(d[:, ii, cc]), np.nan, ranks)
 
 
 def _u_tests(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,22 +194,21 @@ def _pair_table(targets, pool, d, score, n_years, rank1, rank2, settings: MatchS
     """Test the shortlist of each intervention school and select its comparators."""
     n_short = settings.shortlist or len(pool)
     tested = (rank2 <= n_short) & np.isfinite(score[1])
-    if settings.u_test == "ranks":
-        r = _year_group_ranks(d)
-        x, y = r[1], r[0]
-    else:
-        x, y = d[1], d[0]
     ii, cc = np.nonzero(tested)
     u = np.full(score[1].shape, np.nan)
     p = np.full(score[1].shape, np.nan)
     if len(ii):
-        u[ii, cc], p[ii, cc] = _u_tests(x[ii, cc], y[ii, cc])
+        both = _year_group_ranks(d, ii, cc) if settings.u_test == "ranks" else d[:, ii, cc]
+        u[ii, cc], p[ii, cc] = _u_tests(both[1], both[0])
+    # categorical labels: a national run builds millions of pairs, and strings would dominate its time
     table = pd.DataFrame({
-        "intervention_school": np.repeat(targets, len(pool)), "candidate": np.tile(pool, len(targets)),
+        "intervention_school": pd.Categorical.from_codes(np.repeat(np.arange(len(targets)), len(pool)), targets),
+        "candidate": pd.Categorical.from_codes(np.tile(np.arange(len(pool)), len(targets)), pool),
         "n_year_groups": n_years.ravel(), "score_period1": score[0].ravel(), "score_period2": score[1].ravel(),
         "rank_period1": rank1.ravel(), "rank_period2": rank2.ravel(), "u_statistic": u.ravel(), "p_value": p.ravel(),
     })
-    table = table[table["intervention_school"] != table["candidate"]]
+    table = table[table["intervention_school"].astype(str).to_numpy() != table["candidate"].astype(str).to_numpy()] \
+        if set(targets) & set(pool) else table
     return _select(table, settings)
 
 
@@ -209,16 +219,14 @@ def _select(table: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
     passed = table["p_value"].notna() & ~rejected
     order = passed.groupby(table["intervention_school"]).cumsum()
     selected = passed & (order <= settings.per_school)
-    status = np.select([selected, passed, rejected, table["score_period2"].isna()],
-                       ["selected", "accepted, not needed", "rejected", "not comparable"], "not tested")
-    reason = np.select(
-        [selected, passed, rejected, table["score_period2"].isna()],
-        ["among the best-ranked candidates whose ranking held in both periods",
-         f"passed the U test, but {settings.per_school} better-ranked candidates were kept",
-         table["p_value"].map(lambda v: f"U test p = {v:.3f} < {settings.alpha}: the match did not persist"),
-         "no year group with data in both schools"],
-        f"beyond the shortlist of {settings.shortlist}")
-    return table.assign(selected=selected, status=status, reason=reason)
+    code = np.select([selected, passed, rejected, table["score_period2"].isna()], [0, 1, 2, 3], 4)
+    status = ["selected", "accepted, not needed", "rejected", "not comparable", "not tested"]
+    reason = ["among the best-ranked candidates whose ranking held in both periods",
+              f"passed the U test, but {settings.per_school} better-ranked candidates were kept",
+              f"U test p < {settings.alpha}: the match did not persist over time",
+              "no year group with data in both schools", f"beyond the shortlist of {settings.shortlist}"]
+    return table.assign(selected=selected, status=pd.Categorical.from_codes(code, status),
+                        reason=pd.Categorical.from_codes(code, reason))
 
 
 def shortfall(pairs: pd.DataFrame, per_school: int) -> pd.DataFrame:
@@ -273,3 +281,96 @@ def matched_panel(admin: pd.DataFrame, pairs: pd.DataFrame, config) -> pd.DataFr
     order = {t: i for i, t in enumerate(config.terms)}
     panel = panel.sort_values(["outcome", "group", "school", "term"], key=lambda s: s.map(order) if s.name == "term" else s)
     return panel[["authority", "outcome", "school", "group", "term", "count", "pupils", "printed_rate"]]
+
+
+def trend_figure(admin: pd.DataFrame, pairs: pd.DataFrame, config, outcome: str, label: str = "SYNTHETIC data"):
+    """Parallel-trend check: each intervention school against its selected comparators.
+
+    Rates are summed over year groups (events / pupils) in each term of the
+    data; one panel per intervention school.
+    """
+    import matplotlib.pyplot as plt
+
+    chosen = pairs[(pairs["outcome"] == outcome) & pairs["selected"]]
+    targets = sorted(chosen["intervention_school"].unique())
+    terms = [t for t in dict.fromkeys([*config.autumn_terms, *config.terms]) if t in set(admin["term"])]
+    d = admin[admin["outcome"] == outcome].groupby(["school", "term"])[["count", "pupils"]].sum()
+    rate = (d["count"] / d["pupils"] * config.outcomes[outcome].scale).unstack("term").reindex(columns=terms)
+    fig, axes = plt.subplots(1, max(len(targets), 1), figsize=(4.2 * max(len(targets), 1), 3.4),
+                             layout="constrained", squeeze=False, sharey=True)
+    for ax, school in zip(axes[0], targets):
+        ax.plot(range(len(terms)), rate.loc[school], "-o", color="#D55E00", label=school)
+        for cand in chosen.loc[chosen["intervention_school"] == school, "candidate"]:
+            ax.plot(range(len(terms)), rate.loc[cand], "--s", color="#0072B2", alpha=0.8, label=cand)
+        ax.set_xticks(range(len(terms)), terms, rotation=35, ha="right", fontsize=8)
+        ax.legend(fontsize=7, frameon=False)
+        ax.set_title(school, fontsize=9)
+    axes[0][0].set_ylabel(f"{config.outcomes[outcome].label} {config.outcomes[outcome].unit}")
+    fig.suptitle(f"{label}: {config.outcomes[outcome].in_text}, intervention schools (solid) and chosen comparators (dashed)",
+                 fontsize=10)
+    return fig
+
+
+def selection_display(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Selected comparators with their scores, ranks and test, for display."""
+    sel = pairs[pairs["selected"]]
+    return pd.DataFrame({
+        "Outcome": sel["outcome"], "Intervention school": sel["intervention_school"], "Comparator": sel["candidate"],
+        "Year groups": sel["n_year_groups"], "Score (latest years)": sel["score_period2"].round(3),
+        "Score (earlier years)": sel["score_period1"].round(3), "Rank (latest)": sel["rank_period2"],
+        "Rank (earlier)": sel["rank_period1"], "U": sel["u_statistic"], "p-value": sel["p_value"].round(3),
+    }).reset_index(drop=True)
+
+
+def tests_display(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every candidate that was tested, with the U test and the decision."""
+    t = pairs[pairs["p_value"].notna()]
+    return pd.DataFrame({
+        "Outcome": t["outcome"], "Intervention school": t["intervention_school"], "Candidate": t["candidate"],
+        "Rank (latest)": t["rank_period2"], "Rank (earlier)": t["rank_period1"], "U": t["u_statistic"],
+        "p-value": t["p_value"].round(3), "Decision": t["status"],
+    }).reset_index(drop=True)
+
+
+_NATIONAL: dict = {}
+
+
+def _national_group(key) -> pd.DataFrame:
+    frame, terms, scales, settings, keep = (_NATIONAL[k] for k in ("frame", "terms", "scales", "settings", "keep"))
+    authority, outcome = key
+    rows = frame.loc[key]
+    schools = sorted(rows["school"].unique())
+    pairs = score_outcome(rows, terms, scales[outcome], settings, schools=schools)
+    if keep == "tested":  # scores of untested pairs are dropped to keep a national run small
+        pairs = pairs[pairs["p_value"].notna()]
+    return pairs.assign(authority=authority, outcome=outcome)
+
+
+def match_national(frame: pd.DataFrame, autumn_terms: list[str], scales: dict[str, float],
+                   settings: MatchSettings = MatchSettings(), workers: int = 2,
+                   keep: str = "tested") -> list[pd.DataFrame]:
+    """Match every school against every other school of its authority, for each outcome.
+
+    ``frame`` is an admin file with an ``authority`` column (a national
+    file). Authorities are processed in parallel by ``workers`` forked
+    processes (the data are shared, not copied, on fork). ``keep="tested"``
+    returns the shortlisted pairs (scores, ranks, U tests, decisions);
+    ``keep="all"`` every pair, which for a national file runs to millions.
+
+    Returns
+    -------
+    list of DataFrame
+        One pair table per authority and outcome (see :func:`score_outcome`).
+    """
+    import multiprocessing as mp
+
+    indexed = frame.set_index(["authority", "outcome"]).sort_index()
+    keys = list(dict.fromkeys(indexed.index))
+    _NATIONAL.update(frame=indexed, terms=autumn_terms, scales=scales, settings=settings, keep=keep)
+    try:
+        if workers <= 1:
+            return [_national_group(k) for k in keys]
+        with mp.get_context("fork").Pool(workers) as pool:
+            return pool.map(_national_group, keys, chunksize=max(1, len(keys) // (8 * workers)))
+    finally:
+        _NATIONAL.clear()
