@@ -161,3 +161,21 @@ def test_cli_match_bad_input(tmp_path):
     result = CliRunner().invoke(app, ["match", str(_admin_csv(tmp_path, frame)), "--config",
                                       str(paths.config_path("Stockport")), "--out", str(out)])
     assert result.exit_code == 2 and "admin.csv:2: pupils" in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_match_national_covers_every_authority(workers):
+    import sys
+
+    sys.path.insert(0, str(paths.ROOT / "benchmarks"))
+    from bench_matching import TERMS, national_file
+
+    from swis.matching import match_national
+
+    frame = national_file(n_schools=60, n_authorities=3)
+    tables = match_national(frame, TERMS, {"s17": 100.0, "s47": 100.0, "days_in_care": 1.0},
+                            MatchSettings(per_school=2, shortlist=4), workers=workers)
+    assert len(tables) == 9  # 3 authorities x 3 outcomes
+    pairs = pd.concat(tables)
+    assert (pairs.groupby(["authority", "outcome", "intervention_school"], observed=True)["selected"].sum() <= 2).all()
+    assert not (pairs["intervention_school"].astype(str) == pairs["candidate"].astype(str)).any()
