@@ -109,12 +109,13 @@ def match_command(admin: Path = typer.Argument(..., help="Admin CSV: school, gro
                   per_school: int = typer.Option(2, help="Comparators kept per intervention school and outcome."),
                   out: Optional[Path] = typer.Option(None, help="Write every pair's scores, test and status to this CSV."),
                   panel_out: Optional[Path] = typer.Option(None, help="Write the selected schools' panel (for swis did)."),
+                  details_out: Optional[Path] = typer.Option(None, help="Write trends and standardised differences by year group of the selected pairs."),
                   u_test: str = typer.Option("ranks", help="What the U test compares: ranks or differences."),
                   standardise: str = typer.Option("candidates", help="Standardise trend differences: candidates or none.")) -> None:
     """Choose comparison schools by pre-intervention trends (the report's matching)."""
     from swis.admin import load_admin
     from swis.config import load_config
-    from swis.matching import MatchSettings, match, matched_panel, shortfall
+    from swis.matching import MatchSettings, match, matched_panel, shortfall, year_group_details
 
     try:
         if per_school < 1:
@@ -134,6 +135,8 @@ def match_command(admin: Path = typer.Argument(..., help="Admin CSV: school, gro
     panel = matched_panel(data, pairs, cfg)
     if panel_out is not None:
         write_csv(panel, panel_out)
+    if details_out is not None:
+        write_csv(year_group_details(data, pairs, cfg), details_out)
     write_csv(pairs[pairs["selected"]] if out is None else pairs, out)
 
 

@@ -374,3 +374,37 @@ def match_national(frame: pd.DataFrame, autumn_terms: list[str], scales: dict[st
             return pool.map(_national_group, keys, chunksize=max(1, len(keys) // (8 * workers)))
     finally:
         _NATIONAL.clear()
+
+
+def year_group_details(admin: pd.DataFrame, pairs: pd.DataFrame, config, settings: MatchSettings = MatchSettings(),
+                       only_selected: bool = True) -> pd.DataFrame:
+    """Per year group intermediates of each (selected) pair: trends and standardised differences.
+
+    Returns
+    -------
+    DataFrame
+        ``outcome, intervention_school, candidate, year_group, period, trend_intervention,
+        trend_candidate, sd_candidates, standardised_difference``.
+    """
+    rows = []
+    chosen = pairs[pairs["selected"]] if only_selected else pairs[pairs["p_value"].notna()]
+    for outcome, sel in chosen.groupby("outcome", observed=True):
+        data = admin[admin["outcome"] == outcome]
+        tr = trends(data, list(config.autumn_terms), config.outcomes[outcome].scale)
+        groups = data.drop_duplicates("school").set_index("school")["group"]
+        pool = groups[groups == "candidate"].index
+        for period in (1, 2):
+            block = tr[period]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                sd = block.loc[block.index.intersection(pool)].std(ddof=1)
+            sd = sd.where(np.isfinite(sd) & (sd > 0), 1.0) if settings.standardise == "candidates" else sd * 0 + 1.0
+            for r in sel.itertuples():
+                i, c = str(r.intervention_school), str(r.candidate)
+                diff = (block.loc[i] - block.loc[c]).abs() / sd
+                rows.append(pd.DataFrame({"outcome": outcome, "intervention_school": i, "candidate": c,
+                                          "year_group": block.columns, "period": period,
+                                          "trend_intervention": block.loc[i].to_numpy(),
+                                          "trend_candidate": block.loc[c].to_numpy(),
+                                          "sd_candidates": sd.to_numpy(), "standardised_difference": diff.to_numpy()}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -179,3 +179,15 @@ def test_match_national_covers_every_authority(workers):
     pairs = pd.concat(tables)
     assert (pairs.groupby(["authority", "outcome", "intervention_school"], observed=True)["selected"].sum() <= 2).all()
     assert not (pairs["intervention_school"].astype(str) == pairs["candidate"].astype(str)).any()
+
+
+def test_year_group_details_reproduce_the_score():
+    from swis.matching import year_group_details
+
+    admin = make_admin(CFG, seed=2, n_candidates=30)
+    pairs = match(admin, CFG)
+    details = year_group_details(admin, pairs, CFG)
+    first = pairs[pairs["selected"]].iloc[0]
+    d = details[(details["outcome"] == first["outcome"]) & (details["candidate"] == str(first["candidate"]))
+                & (details["intervention_school"] == str(first["intervention_school"])) & (details["period"] == 2)]
+    assert d["standardised_difference"].mean() == pytest.approx(first["score_period2"], rel=1e-9)
