@@ -1,163 +1,517 @@
-"""The overarching logic model: loaded from ``data/logic_model.yml`` and drawn.
+"""The overarching logic model: read from ``data/logic_model.yml``, checked, drawn.
 
-The figure has four columns: assumptions and prerequisites; the three
-pathways, each a lane from its context through its mechanisms to its
-outcomes (with what can stop it working); and the final outcome. Boxes are
-sized from their wrapped text, so editing the YAML never makes text overlap.
+The figure has three parts, left to right: the assumptions and prerequisites
+that hold for every pathway; one lane per pathway (A, B, C), running from its
+context through its ordered mechanisms to its outcomes, with what would stop
+it working underneath; and the final outcome, a short chain. Every element of
+the YAML becomes exactly one text artist. Text is wrapped by measuring it with
+the font, and every box is as tall as its wrapped text, so an edited file
+never produces overlapping text. Layout is computed first in inches (y grows
+downwards), then rendered; the figure height follows from the content.
 """
 
 from __future__ import annotations
 
-import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.textpath import TextToPath
 
 from swis.errors import InputError
 
-PATHWAY_KEYS = ("title", "context", "mechanisms", "outcomes", "risks")
-# Okabe-Ito based fills: readable in print and with colour-blindness.
-FILL = {"assumptions": "#F0E6C8", "context": "#DCEBF7", "mechanisms": "#D5EFE3",
-        "outcomes": "#FBE0CC", "risks": "#F3D1DC", "final": "#E8DDF0"}
-LINE_HEIGHT = 0.0158  # figure-height units per wrapped line
-WRAP = 34
+#: Top-level lists of statements (the final outcome is an ordered chain).
+LIST_KEYS = ("assumptions", "prerequisites", "final_outcome")
+#: Lists inside each pathway; only ``risks`` may be empty.
+LANE_KEYS = ("context", "mechanisms", "outcomes", "risks")
+#: Headings over the three lane columns.
+LANE_HEADINGS = {"context": "Context: what must hold", "mechanisms": "Mechanisms: steps in order",
+                 "outcomes": "Outcomes: what changes"}
+#: Names of the sections in the text alternative.
+SECTION_NAMES = {"assumptions": "Assumption", "prerequisites": "Prerequisite", "context": "Context",
+                 "mechanisms": "Mechanism", "outcomes": "Outcome", "risks": "Unlikely to work if",
+                 "final_outcome": "Final outcome"}
+#: (fill, edge) per section: light tints of the Okabe-Ito palette, black text;
+#: position and headings also tell the sections apart, never colour alone.
+STYLE = {"assumptions": ("#EBEBEB", "#6E6E6E"), "prerequisites": ("#EBEBEB", "#6E6E6E"),
+         "context": ("#D9EAF7", "#0072B2"), "mechanisms": ("#D3EFE5", "#009E73"),
+         "outcomes": ("#FCEBC5", "#B07800"), "risks": ("#F9DCCB", "#D55E00"),
+         "final_outcome": ("#F4DEEB", "#A0527F")}
+LANE_FILL = "#F5F5F5"
+INK = "#1A1A1A"
+LINE_SPACING = 1.3
+PAD = 0.12  # inches inside a box
+INDENT = 0.2  # inches from a bullet to its text
+ITEM_GAP = 0.07  # inches between items of a box
+_T2P = TextToPath()
 
 
-def _line_of(text: str, path: list[str]) -> int:
-    """YAML line (1-based) of the node at ``path``, or of its deepest existing parent."""
-    node = yaml.compose(text)
-    line = node.start_mark.line + 1 if node else 1
-    for key in path:
-        if not isinstance(node, yaml.MappingNode):
+# -- reading and checking --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Source:
+    """The YAML file being checked: its name (as given) and its text."""
+
+    file: str
+    text: str
+
+    def error(self, keys: list, message: str) -> InputError:
+        """An :class:`InputError` at the line of the node ``keys`` leads to.
+
+        Parameters
+        ----------
+        keys : list of str or int
+            Path of mapping keys and list indices from the top of the file.
+        message : str
+            What is wrong and what was expected.
+        """
+        return InputError.one(self.file, _yaml_line(self.text, keys), _key_path(keys), message)
+
+
+def _key_path(keys: list) -> str:
+    """``["pathways", "B", "risks", 0]`` as ``pathways.B.risks[0]``.
+
+    Examples
+    --------
+    >>> _key_path(["pathways", "B", "risks", 0])
+    'pathways.B.risks[0]'
+    """
+    out = ""
+    for key in keys:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out or "(top level)"
+
+
+def _yaml_line(text: str, keys: list) -> int:
+    """Line (1-based) of the node at ``keys``, or of its deepest parent that exists.
+
+    A key is located at the line of the key itself; a list item at its own line.
+    """
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return 1
+    line = node.start_mark.line + 1 if node is not None else 1
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
             break
-        match = [(k, v) for k, v in node.value if k.value == key]
-        if not match:
-            break
-        line = match[0][0].start_mark.line + 1
-        node = match[0][1]
     return line
 
 
-def _check_list(model: dict, path: list[str], text: str, file: str) -> None:
-    value = model
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError.one(file, _line_of(text, path), ".".join(path), "expected a list of short statements")
+def _kind(value: object) -> str:
+    """A reader's name for the YAML type of ``value``."""
+    if value is None:
+        return "nothing (an empty value)"
+    names = {dict: "a mapping (quote text that contains ': ')", list: "a list", str: "text"}
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
-def load_logic_model(path: str | Path) -> dict:
-    """Read and check the logic model.
+def _check_statements(value: object, keys: list, source: _Source, allow_empty: bool = False) -> None:
+    """Check that ``value`` is a list of non-empty statements.
 
     Raises
     ------
     InputError
-        A missing or ill-typed section, naming the file, its line and the key.
+        At the line of the list, or of the first bad item.
+    """
+    expected = "a list of short statements, one per line starting with '- '"
+    if not isinstance(value, list):
+        raise source.error(keys, f"expected {expected}, got {_kind(value)}")
+    if not value and not allow_empty:
+        raise source.error(keys, f"expected {expected}, got an empty list")
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise source.error(keys + [i], f"expected a short statement (text), got {_kind(item)}")
+
+
+def _check_pathway(name: object, lane: object, source: _Source) -> None:
+    """Check one pathway: a title and the lists of :data:`LANE_KEYS`."""
+    keys = ["pathways", str(name)]
+    if not isinstance(lane, dict):
+        raise source.error(keys, f"expected a mapping with title, {', '.join(LANE_KEYS)}; got {_kind(lane)}")
+    title = lane.get("title")
+    if not isinstance(title, str) or not title.strip():
+        what = "missing" if "title" not in lane else f"got {_kind(title)}"
+        raise source.error(keys + ["title"], f"expected the pathway's title (text); {what}")
+    for key in LANE_KEYS:
+        if key not in lane:
+            raise source.error(keys + [key], f"missing key '{key}': expected a list of short statements"
+                               + (" (write [] for none)" if key == "risks" else ""))
+        _check_statements(lane[key], keys + [key], source, allow_empty=key == "risks")
+
+
+def load_logic_model(path: str | Path) -> dict:
+    """Read the logic model from a YAML file and check its structure.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file, e.g. :data:`swis.paths.LOGIC_MODEL`.
+
+    Returns
+    -------
+    dict
+        ``source`` (text); ``assumptions``, ``prerequisites`` and
+        ``final_outcome`` (lists of text); ``pathways``, a mapping from the
+        pathway's name to ``title``, ``context``, ``mechanisms``,
+        ``outcomes`` and ``risks``.
+
+    Raises
+    ------
+    InputError
+        For invalid YAML, or a missing or ill-typed key: the problem names the
+        file, the line of the offending node (of its parent when the key is
+        missing), the key path (e.g. ``pathways.B.risks``) and what was expected.
 
     Examples
     --------
     >>> from swis import paths
-    >>> model = load_logic_model(paths.LOGIC_MODEL)
-    >>> sorted(model["pathways"])
+    >>> sorted(load_logic_model(paths.LOGIC_MODEL)["pathways"])
     ['A', 'B', 'C']
     """
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    model = yaml.safe_load(text)
-    file = str(path)
+    source = _Source(str(path), Path(path).read_text(encoding="utf-8"))
+    try:
+        model = yaml.safe_load(source.text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError.one(source.file, mark.line + 1 if mark else 1, "(syntax)",
+                             f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(model, dict):
-        raise InputError.one(file, 1, "-", "expected a YAML mapping")
-    for key in ("assumptions", "prerequisites", "final_outcome"):
-        _check_list(model, [key], text, file)
+        raise source.error([], f"expected a mapping of keys (source, {', '.join(LIST_KEYS)}, pathways); "
+                               f"got {_kind(model)}")
+    if not isinstance(model.get("source"), str):
+        raise source.error(["source"], "expected 'source': the report section the model comes from (text)")
+    for key in LIST_KEYS:
+        if key not in model:
+            raise source.error([key], f"missing key '{key}': expected a list of short statements")
+        _check_statements(model[key], [key], source)
     pathways = model.get("pathways")
     if not isinstance(pathways, dict) or not pathways:
-        raise InputError.one(file, _line_of(text, ["pathways"]), "pathways",
-                             "expected a mapping of pathways (A, B, C), each with " + ", ".join(PATHWAY_KEYS))
+        what = "missing" if "pathways" not in model else f"got {_kind(pathways)}"
+        raise source.error(["pathways"], "expected key 'pathways': a mapping of pathways (A, B, C), each with "
+                                         f"title, {', '.join(LANE_KEYS)}; {what}")
     for name, lane in pathways.items():
-        if not isinstance(lane, dict) or not isinstance(lane.get("title"), str):
-            raise InputError.one(file, _line_of(text, ["pathways", str(name)]), f"pathways.{name}.title",
-                                 "expected a title")
-        for key in PATHWAY_KEYS[1:]:
-            _check_list(model, ["pathways", str(name), key], text, file)
+        _check_pathway(name, lane, source)
     return model
 
 
 def logic_model_table(model: dict) -> pd.DataFrame:
-    """The model as a long table (section, pathway, element): the figure's text alternative."""
-    rows = [("Assumption", "", s) for s in model["assumptions"]]
-    rows += [("Prerequisite", "", s) for s in model["prerequisites"]]
-    for name, lane in model["pathways"].items():
-        for key in PATHWAY_KEYS[1:]:
-            rows += [(key.capitalize(), f"{name}: {lane['title']}", s) for s in lane[key]]
-    rows += [("Final outcome", "", s) for s in model["final_outcome"]]
-    return pd.DataFrame(rows, columns=["Section", "Pathway", "Element"])
-
-
-def _wrapped(items: list[str], width: int = WRAP) -> str:
-    return "\n".join("\n".join(textwrap.wrap("• " + s, width, subsequent_indent="  ", break_on_hyphens=False)) for s in items)
-
-
-def _box(fig, x: float, top: float, w: float, text: str, fill: str, title: str = "") -> tuple[float, float]:
-    """Draw a box whose height fits its text; return (top, bottom)."""
-    body = (title + "\n" if title else "") + text
-    height = LINE_HEIGHT * (body.count("\n") + 1) + 0.02
-    fig.patches.append(FancyBboxPatch((x, top - height), w, height, boxstyle="round,pad=0.004",
-                                      transform=fig.transFigure, facecolor=fill, edgecolor="#555555", lw=0.8))
-    fig.text(x + 0.006, top - 0.01, body, va="top", ha="left", fontsize=7.6, transform=fig.transFigure,
-             linespacing=1.25)
-    return top, top - height
-
-
-def _arrow(fig, start: tuple[float, float], end: tuple[float, float]) -> None:
-    fig.patches.append(FancyArrowPatch(start, end, transform=fig.transFigure, arrowstyle="-|>",
-                                       mutation_scale=10, color="#444444", lw=0.9))
-
-
-def _lane(fig, top: float, lane: dict, name: str, xs: list[float], w: float) -> float:
-    """One pathway lane; return its bottom."""
-    fig.text(xs[0], top, f"Pathway {name}: {lane['title']}", fontsize=9, fontweight="bold",
-             va="bottom", transform=fig.transFigure)
-    bottoms, mids = [], []
-    parts = [("context", "In context"), ("mechanisms", "Mechanisms"), ("outcomes", "Outcomes")]
-    for x, (key, label) in zip(xs, parts):
-        t, b = _box(fig, x, top - 0.005, w, _wrapped(lane[key]), FILL[key], label)
-        bottoms.append(b)
-        mids.append((t + b) / 2)
-    for i in range(2):
-        _arrow(fig, (xs[i] + w, mids[i]), (xs[i + 1], mids[i + 1]))
-    low = min(bottoms)
-    if lane["risks"]:
-        _, low = _box(fig, xs[1], low - 0.012, 2 * w + (xs[2] - xs[1] - w), _wrapped(lane["risks"], 2 * WRAP),
-                      FILL["risks"], "Unlikely to work if")
-    return low
-
-
-def draw_logic_model(model: dict, width: float = 14.0, height: float = 11.0) -> plt.Figure:
-    """Draw the model: assumptions and prerequisites, pathways A-C, final outcome.
+    """The model as a long table: the figure's text alternative.
 
     Parameters
     ----------
     model : dict
         As returned by :func:`load_logic_model`.
-    width, height : float
-        Figure size in inches.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Section``, ``Pathway`` and ``Element``, one row per element,
+        in the order of the file (mechanisms are ordered steps).
     """
-    fig = plt.figure(figsize=(width, height))
-    w = 0.18
-    left, xs, right = 0.01, [0.225, 0.43, 0.635], 0.84
-    _, b1 = _box(fig, left, 0.97, w, _wrapped(model["assumptions"]), FILL["assumptions"], "Assumptions")
-    _box(fig, left, b1 - 0.02, w, _wrapped(model["prerequisites"]), FILL["assumptions"], "Prerequisites")
-    top, lane_mids = 0.96, []
+    every = "All pathways"
+    rows = [(SECTION_NAMES[k], every, s) for k in ("assumptions", "prerequisites") for s in model[k]]
     for name, lane in model["pathways"].items():
-        bottom = _lane(fig, top, lane, name, xs, w)
-        lane_mids.append((xs[2] + w, (top + bottom) / 2))
-        top = bottom - 0.045
-    mid = 0.5 * (0.96 + top + 0.045)
-    t, b = _box(fig, right, mid + 0.05, 0.15, _wrapped(model["final_outcome"], 22), FILL["final"], "Final outcome")
-    for start in lane_mids:
-        _arrow(fig, start, (right, (t + b) / 2))
-    _arrow(fig, (left + w, 0.8), (xs[0], 0.8))
+        label = f"{name}: {lane['title']}"
+        rows += [(SECTION_NAMES[k], label, s) for k in LANE_KEYS for s in lane[k]]
+    rows += [(SECTION_NAMES["final_outcome"], every, s) for s in model["final_outcome"]]
+    return pd.DataFrame(rows, columns=["Section", "Pathway", "Element"])
+
+
+# -- measuring and wrapping text -------------------------------------------------------------
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width in inches of one line of ``text`` in the default font at ``size`` points."""
+    prop = FontProperties(size=size, weight=weight)
+    return _T2P.get_text_width_height_descent(text, prop, ismath=False)[0] / 72 * 1.02  # slack for hinting
+
+
+def text_height(n_lines: int, size: float) -> float:
+    """Height in inches of ``n_lines`` lines of text at ``size`` points."""
+    return n_lines * size * LINE_SPACING / 72
+
+
+def wrap_to_width(text: str, width: float, size: float, weight: str = "normal") -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` inches.
+
+    Lines break between words; a single word wider than the line is split.
+
+    Examples
+    --------
+    >>> wrap_to_width("Fewer children in care", 1.5, 10)
+    ['Fewer children in', 'care']
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while text_width(word, size, weight) > width and len(word) > 1:  # split an over-long word
+            cut = max(n for n in range(1, len(word)) if text_width(word[:n], size, weight) <= width or n == 1)
+            lines += [line] if line else []
+            lines.append(word[:cut])
+            line, word = "", word[cut:]
+        trial = f"{line} {word}".strip()
+        if line and text_width(trial, size, weight) > width:
+            lines.append(line)
+            trial = word
+        line = trial
+    return lines + ([line] if line else [])
+
+
+# -- layout (inches, y downwards) ------------------------------------------------------------
+
+@dataclass
+class _Layout:
+    """What to draw: boxes, texts, connector lines and arrows, in inches from the top left."""
+
+    width: float
+    size: float
+    depth: float = 0.0
+    boxes: list = field(default_factory=list)  # (section, x, top, w, h)
+    lanes: list = field(default_factory=list)  # (x, top, w, h)
+    texts: list = field(default_factory=list)  # (x, y, text, size, weight, gid)
+    lines: list = field(default_factory=list)  # ((x0, x1), (y0, y1))
+    arrows: list = field(default_factory=list)  # ((x0, y0), (x1, y1))
+
+    def write(self, x: float, y: float, lines: list[str], gid: str, bold: bool = False) -> float:
+        """Place wrapped lines with their top at ``y``; return the y below them."""
+        size = self.size * (1.1 if bold else 1.0)
+        self.texts.append((x, y, "\n".join(lines), size, "bold" if bold else "normal", gid))
+        return y + text_height(len(lines), size)
+
+
+def _list_box(lay: _Layout, section: str, at: tuple[float, float, float], items: list[str],
+              pathway: str = "", heading: str = "") -> float:
+    """Lay out one box listing ``items``, as tall as its wrapped text.
+
+    Mechanisms are numbered; the final outcome is a chain with arrows between
+    its items; other sections are bulleted.
+
+    Parameters
+    ----------
+    lay : _Layout
+        The layout to add the box, its texts and arrows to.
+    section : str
+        A key of :data:`STYLE` (sets colours, markers and the texts' gid).
+    at : tuple of float
+        (x, top, width) of the box, in inches.
+    items : list of str
+        The elements, one text artist each.
+    pathway, heading : str
+        The pathway's name (for the gid) and an optional bold heading.
+
+    Returns
+    -------
+    float
+        The y of the box's bottom edge.
+    """
+    x, top, w = at
+    y = top + PAD
+    if heading:
+        y = lay.write(x + PAD, y, wrap_to_width(heading, w - 2 * PAD, lay.size * 1.1, "bold"), "heading", True)
+        y += ITEM_GAP
+    chain = section == "final_outcome"
+    for i, item in enumerate(items):
+        if chain and i:
+            lay.arrows.append(((x + w / 2, y + 0.02), (x + w / 2, y + 0.28)))
+            y += 0.32
+        indent = 0 if chain else INDENT
+        if not chain:
+            lay.write(x + PAD, y, [f"{i + 1}." if section == "mechanisms" else "•"], "marker")
+        lines = wrap_to_width(item, w - 2 * PAD - indent, lay.size)
+        y = lay.write(x + PAD + indent, y, lines, f"element:{section}:{pathway}") + ITEM_GAP
+    bottom = y - ITEM_GAP + PAD
+    lay.boxes.append((section, x, top, w, bottom - top))
+    return bottom
+
+
+def _columns(width: float) -> dict:
+    """x and width of each column (inches) for a figure ``width`` inches wide.
+
+    Returns ``left`` and ``final`` as (x, w), and ``lanes``, a list of (x, w)
+    for the context, mechanisms and outcomes columns.
+    """
+    margin, outer, inner = 0.15, 0.55, 0.42
+    weights = {"left": 1.0, "lanes": (0.95, 1.1, 1.0), "final": 0.85}
+    unit = (width - 2 * margin - 2 * outer - 2 * inner) / (weights["left"] + sum(weights["lanes"]) + weights["final"])
+    x = margin + unit * weights["left"] + outer
+    lanes = []
+    for share in weights["lanes"]:
+        lanes.append((x, unit * share))
+        x += unit * share + inner
+    return {"left": (margin, unit * weights["left"]), "lanes": lanes,
+            "final": (x - inner + outer, unit * weights["final"])}
+
+
+def _lane(lay: _Layout, cols: dict, top: float, name: str, lane: dict) -> tuple[float, float, float]:
+    """Lay out one pathway lane: title, context -> mechanisms -> outcomes, then risks.
+
+    Parameters
+    ----------
+    lay : _Layout
+        The layout to add to.
+    cols : dict
+        Column positions from :func:`_columns`.
+    top : float
+        y of the lane's top edge, in inches.
+    name : str
+        The pathway's name (A, B, C).
+    lane : dict
+        The pathway from the model.
+
+    Returns
+    -------
+    tuple of float
+        The lane's bottom, and the mid y of its context and outcomes boxes
+        (where the connectors from the left and to the right attach).
+    """
+    columns = cols["lanes"]
+    x0, span = columns[0][0], columns[-1][0] + columns[-1][1] - columns[0][0]
+    title = wrap_to_width(f"Pathway {name}: {lane['title']}", span, lay.size * 1.1, "bold")
+    y = lay.write(x0, top + PAD, title, "lane-title", True) + 0.08
+    bottoms, heights = [], []
+    for (x, w), key in zip(columns, ("context", "mechanisms", "outcomes")):
+        bottoms.append(_list_box(lay, key, (x, y, w), lane[key], pathway=str(name)))
+        heights.append(bottoms[-1] - y)
+    for i in range(2):
+        mid = y + min(heights[i], heights[i + 1]) / 2
+        lay.arrows.append(((columns[i][0] + columns[i][1], mid), (columns[i + 1][0], mid)))
+    bottom = max(bottoms)
+    if lane["risks"]:
+        bottom = _list_box(lay, "risks", (x0, bottom + 0.14, span), lane["risks"], pathway=str(name),
+                           heading="Unlikely to work if")
+    lay.lanes.append((x0 - PAD, top, span + 2 * PAD, bottom + PAD - top))
+    return bottom + PAD, y + heights[0] / 2, y + heights[2] / 2
+
+
+def _connect(lay: _Layout, bar_x: float, sources: list[tuple[float, float]], targets: list[tuple[float, float]]):
+    """Join each source (x, y) by a line to a vertical bar at ``bar_x``, then arrow to each target."""
+    ys = [y for _, y in sources + targets]
+    lay.lines.append(((bar_x, bar_x), (min(ys), max(ys))))
+    for x, y in sources:
+        lay.lines.append(((x, bar_x), (y, y)))
+    for x, y in targets:
+        lay.arrows.append(((bar_x, y), (x, y)))
+
+
+def _layout(model: dict, width: float, size: float) -> _Layout:
+    """Place every box, text and arrow of the model.
+
+    Parameters
+    ----------
+    model : dict
+        As returned by :func:`load_logic_model`.
+    width : float
+        Figure width in inches.
+    size : float
+        Font size of the elements, in points.
+
+    Returns
+    -------
+    _Layout
+        Positions in inches from the top left; ``depth`` is the figure height.
+    """
+    lay, cols = _Layout(width, size), _columns(width)
+    top = 0.15
+    heading_bottom = top
+    for (x, w), key in zip(cols["lanes"], ("context", "mechanisms", "outcomes")):
+        lines = wrap_to_width(LANE_HEADINGS[key], w, size * 1.1, "bold")
+        heading_bottom = max(heading_bottom, lay.write(x + w / 2, top, lines, "column-heading", True))
+    y = first = heading_bottom + 0.12
+    context_mids, outcome_mids = [], []
+    for name, lane in model["pathways"].items():
+        y, c_mid, o_mid = _lane(lay, cols, y, name, lane)
+        context_mids.append(c_mid)
+        outcome_mids.append(o_mid)
+        y += 0.22
+    left_x, left_w = cols["left"]
+    a_bottom = _list_box(lay, "assumptions", (left_x, first, left_w), model["assumptions"], heading="Assumptions")
+    p_bottom = _list_box(lay, "prerequisites", (left_x, a_bottom + 0.25, left_w), model["prerequisites"],
+                         heading="Prerequisites")
+    lane_x = cols["lanes"][0][0]
+    _connect(lay, left_x + left_w + 0.2, [(left_x + left_w, (first + a_bottom) / 2),
+                                          (left_x + left_w, (a_bottom + 0.25 + p_bottom) / 2)],
+             [(lane_x, m) for m in context_mids])
+    final_x, final_w = cols["final"]
+    probe = _Layout(width, size)  # measure the final box's height before placing it
+    height = _list_box(probe, "final_outcome", (final_x, 0, final_w), model["final_outcome"], heading="Final outcome")
+    final_top = max(first, (first + y - 0.22) / 2 - height / 2)
+    final_bottom = _list_box(lay, "final_outcome", (final_x, final_top, final_w), model["final_outcome"],
+                             heading="Final outcome")
+    out_x = cols["lanes"][-1][0] + cols["lanes"][-1][1]
+    _connect(lay, final_x - 0.22, [(out_x, m) for m in outcome_mids], [(final_x, (final_top + final_bottom) / 2)])
+    lay.depth = max(y - 0.22, p_bottom, final_bottom) + 0.15
+    return lay
+
+
+# -- drawing ---------------------------------------------------------------------------------
+
+def _render(lay: _Layout, dpi: float) -> Figure:
+    """Draw a computed layout on a new figure (closed in pyplot, so never shown twice)."""
+    fig = plt.figure(figsize=(lay.width, lay.depth), dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, lay.width)
+    ax.set_ylim(lay.depth, 0)  # y grows downwards, as in the layout
+    ax.set_axis_off()
+    for x, top, w, h in lay.lanes:
+        ax.add_patch(Rectangle((x, top), w, h, facecolor=LANE_FILL, edgecolor="none", zorder=0, gid="lane"))
+    for section, x, top, w, h in lay.boxes:
+        fill, edge = STYLE[section]
+        ax.add_patch(FancyBboxPatch((x, top), w, h, boxstyle="round,pad=0,rounding_size=0.06", facecolor=fill,
+                                    edgecolor=edge, lw=1.6 if section == "risks" else 1.2, zorder=1, gid="box",
+                                    linestyle="--" if section == "risks" else "-"))
+    for xs, ys in lay.lines:
+        ax.plot(xs, ys, color="#4D4D4D", lw=1.3, zorder=2, solid_capstyle="round", gid="connector")
+    for start, end in lay.arrows:
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=15, color="#4D4D4D", lw=1.3,
+                                     shrinkA=0, shrinkB=1, zorder=2, gid="arrow"))
+    for x, y, text, size, weight, gid in lay.texts:
+        centred = gid == "column-heading"
+        ax.text(x, y, text, fontsize=size, fontweight=weight, color=INK, va="top", ha="center" if centred else "left",
+                linespacing=LINE_SPACING, parse_math=False, zorder=3, gid=gid)
+    plt.close(fig)  # the caller glues or saves it; pyplot must not display it as well
     return fig
+
+
+def draw_logic_model(model: dict, *, width: float = 14.0, font_size: float = 10.5, dpi: float = 100) -> Figure:
+    """Draw the overarching logic model.
+
+    Parameters
+    ----------
+    model : dict
+        As returned by :func:`load_logic_model`.
+    width : float, default 14.0
+        Figure width in inches; the height follows from the content.
+    font_size : float, default 10.5
+        Size in points of the elements' text (headings are a little larger).
+    dpi : float, default 100
+        Resolution; the defaults give an image 1400 pixels wide.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Already closed in pyplot: save it, or glue it with myst-nb. Each element
+        of the model is one text artist whose gid is
+        ``element:<section>:<pathway>`` (pathway empty outside the lanes); every
+        box is a patch with gid ``box``.
+
+    Examples
+    --------
+    >>> from swis import paths
+    >>> fig = draw_logic_model(load_logic_model(paths.LOGIC_MODEL))
+    >>> round(fig.get_figwidth() * fig.dpi)
+    1400
+    """
+    return _render(_layout(model, width, font_size), dpi)
