@@ -103,43 +103,6 @@ def audit(out: Optional[Path] = typer.Option(None, help="Write the row-by-row co
     typer.echo(summary_line(verdicts))
 
 
-@app.command("match")
-def match_command(admin: Path = typer.Argument(..., help="Admin CSV: school, group, year_group, term, outcome, count, pupils."),
-                  config: Path = CONFIG_OPT,
-                  per_school: int = typer.Option(2, help="Comparators kept per intervention school and outcome."),
-                  out: Optional[Path] = typer.Option(None, help="Write every pair's scores, test and status to this CSV."),
-                  panel_out: Optional[Path] = typer.Option(None, help="Write the selected schools' panel (for swis did)."),
-                  details_out: Optional[Path] = typer.Option(None, help="Write trends and standardised differences by year group of the selected pairs."),
-                  u_test: str = typer.Option("ranks", help="What the U test compares: ranks or differences."),
-                  standardise: str = typer.Option("candidates", help="Standardise trend differences: candidates or none.")) -> None:
-    """Choose comparison schools by pre-intervention trends (the report's matching)."""
-    from swis.admin import load_admin
-    from swis.config import load_config
-    from swis.matching import MatchSettings, match, matched_panel, shortfall, year_group_details
-
-    try:
-        if per_school < 1:
-            raise InputError.one("--per-school", 0, "per_school", "expected a whole number >= 1")
-        if u_test not in ("ranks", "differences") or standardise not in ("candidates", "none"):
-            raise InputError.one("--u-test/--standardise", 0, "option",
-                                 "expected --u-test ranks|differences and --standardise candidates|none")
-        cfg = load_config(config)
-        data = load_admin(admin, cfg)
-    except InputError as err:
-        fail(err)
-    pairs = match(data, cfg, MatchSettings(per_school=per_school, u_test=u_test, standardise=standardise))
-    for outcome, rows in pairs.groupby("outcome"):
-        for r in shortfall(rows, per_school).itertuples():
-            typer.echo(f"warning: {outcome}: {r.intervention_school} has {r.selected} of {r.requested} "
-                       "comparators (too few candidates passed)", err=True)
-    panel = matched_panel(data, pairs, cfg)
-    if panel_out is not None:
-        write_csv(panel, panel_out)
-    if details_out is not None:
-        write_csv(year_group_details(data, pairs, cfg), details_out)
-    write_csv(pairs[pairs["selected"]] if out is None else pairs, out)
-
-
 def _build_failed(err) -> None:
     typer.echo(f"error: {err}", err=True)
     raise typer.Exit(2 if getattr(err, "input_error", False) else 1)
@@ -200,6 +163,16 @@ def run(authority: str = typer.Argument(..., help="Authority to re-run, e.g. Sou
     except BuildError as err:
         _build_failed(err)
     typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")
+
+
+def _register_match() -> None:
+    """`swis match` lives in swis.cli_match; registered here so every command hangs off one app."""
+    from swis.cli_match import match
+
+    app.command("match")(match)
+
+
+_register_match()
 
 
 def main() -> None:
