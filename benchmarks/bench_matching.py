@@ -1,7 +1,7 @@
 """Benchmark: match every school of a national-sized file against every other school of its authority.
 
 England has about 24,000 state schools. The file here is SYNTHETIC
-(:func:`swis.synthetic.make_national`): 24,000 schools in 150 authorities,
+(:func:`swis.data.synthetic.make_national`): 24,000 schools in 150 authorities,
 14 year groups, 3 autumn terms and 3 outcomes, about 3 million rows, made in
 memory before the clock starts. The timed part is the whole matching: trends,
 standardised differences and scores of every pair of schools within each
@@ -20,7 +20,7 @@ import resource
 import time
 
 from swis.matching import MatchSettings, match_national
-from swis.synthetic import make_national
+from swis.data.synthetic import make_national
 
 TERMS = ("Autumn 2016", "Autumn 2017", "Autumn 2018")
 SCALES = {"s17": 100.0, "s47": 100.0, "days_in_care": 1.0}

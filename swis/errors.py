@@ -1,4 +1,4 @@
-"""Errors about bad input, reported as ``error: FILE:ROW: COLUMN: message``.
+"""Error types: bad input, reported as ``error: FILE:ROW: COLUMN: message``, and a failed build.
 
 Every check on user-supplied files raises :class:`InputError`. The CLI turns
 it into one line per problem and exit status 2, with no traceback.
@@ -56,7 +56,7 @@ class InputError(Exception):
         super().__init__(self.render())
 
     @classmethod
-    def one(cls, file: str | Path, row: int, column: str, message: str) -> "InputError":
+    def one(cls, file: str | Path, row: int, column: str, message: str) -> InputError:
         """Build an error holding a single problem."""
         return cls([Problem(str(file), row, column, message)])
 
@@ -67,3 +67,15 @@ class InputError(Exception):
         if extra > 0:
             lines.append(f"error: ... and {extra} more problem(s) of the same kinds")
         return "\n".join(lines)
+
+
+class BuildError(RuntimeError):
+    """A notebook or the book build failed; the message names the notebook and cell.
+
+    ``input_error`` is true when the failure was an :class:`InputError` raised
+    inside a notebook, so the CLI can exit with status 2 as for any bad input.
+    """
+
+    def __init__(self, message: str, input_error: bool = False):
+        super().__init__(message)
+        self.input_error = input_error

@@ -1,4 +1,4 @@
-"""Atomic file output: a result is either fully written or not at all."""
+"""Reading CSV files cell by cell, and writing outputs atomically (fully or not at all)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,31 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from swis.errors import InputError
+
+#: CSV line of the first data row (line 1 is the header).
+FIRST_LINE = 2
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """Read a CSV with every cell as text, indexed by CSV line, so bad cells can be reported by row.
+
+    Raises
+    ------
+    InputError
+        The file is missing or is not a readable CSV.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise InputError.one(path, 0, "-", "file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError.one(path, 0, "-", f"not a readable CSV file: {exc}") from None
+    frame.columns = [c.strip() for c in frame.columns]
+    frame.index = pd.RangeIndex(FIRST_LINE, FIRST_LINE + len(frame))
+    return frame
 
 
 def atomic_write_text(text: str, path: str | Path) -> Path:

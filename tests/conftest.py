@@ -9,7 +9,7 @@ import pytest
 
 from swis import paths
 from swis.config import load_config
-from swis.data import load_panel
+from swis.data.panel import load_panel
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from swis import paths
-from swis.admin import ADMIN_COLUMNS, load_admin
+from swis.data.admin import ADMIN_COLUMNS, load_admin
 from swis.config import load_config, parse_config
 from swis.errors import InputError
-from swis.synthetic import make_admin, synthetic_authority
+from swis.data.synthetic import make_admin, synthetic_authority
 
 CFG = load_config(paths.config_path("Stockport"))
 

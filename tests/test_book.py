@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from swis import paths
-from swis.facts import load_facts
+from swis.data.facts import load_facts
 
 GLUE = re.compile(r"\{glue:text\}`([^`]+)`")
 
@@ -73,7 +73,7 @@ def test_every_fact_is_used():
 
 @pytest.fixture(scope="module")
 def built_book():
-    from swis.build import build
+    from swis.book.build import build
 
     return build(progress=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swis.config import load_config
-from swis.data import load_panel, rate_mismatches
+from swis.data.panel import load_panel, rate_mismatches
 from swis.errors import InputError
 
 from conftest import toy_rows

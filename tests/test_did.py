@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from swis.audit import half_unit, load_published
-from swis.did import INTERACTION, DidSpec, estimate, estimate_panel
+from swis.audit.compare import half_unit
+from swis.data.published import load_published
+from swis.estimation.did import INTERACTION, DidSpec, estimate, estimate_panel
 
 from conftest import toy_rows
 

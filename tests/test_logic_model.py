@@ -13,14 +13,9 @@ import yaml  # noqa: E402
 
 from swis import paths  # noqa: E402
 from swis.errors import InputError  # noqa: E402
-from swis.logic_model import (  # noqa: E402
-    LANE_KEYS,
-    draw_logic_model,
-    load_logic_model,
-    logic_model_table,
-    text_width,
-    wrap_to_width,
-)
+from swis.data.logic_model import LANE_KEYS, load_logic_model  # noqa: E402
+from swis.report.context_tables import logic_model_table  # noqa: E402
+from swis.report.figures.logic_model import draw_logic_model, text_width, wrap_to_width  # noqa: E402
 
 
 def _flat(text: str) -> str:

@@ -10,12 +10,14 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from swis import paths
-from swis.cli_match import match as match_command
-from swis.config import load_config
-from swis.matching import (STATUS, MatchSettings, _order, mann_whitney_u, match, match_national, matched_panel,
-                           score_arrays, score_outcome, shortfall, term_order, trend_figure, trends,
-                           year_group_details, year_group_ranks)
-from swis.synthetic import make_admin, make_national, synthetic_authority
+from swis.book.pages.matching import LABEL
+from swis.cli.match import match as match_command
+from swis.config import load_config, term_order
+from swis.data.synthetic import make_admin, make_national, synthetic_authority
+from swis.matching import (STATUS, MatchSettings, mann_whitney_u, match, match_national, matched_panel, school_rates,
+                           score_arrays, score_outcome, shortfall, trends, year_group_details, year_group_ranks)
+from swis.matching.scores import _order
+from swis.report.figures.matching import matching_trend_figure
 
 CFG = load_config(paths.config_path("Stockport"))
 STOCKPORT = str(paths.config_path("Stockport"))
@@ -234,8 +236,8 @@ def test_year_group_details_reproduce_score_and_test():
 
 
 def test_matched_panel_runs_through_the_estimator(tmp_path):
-    from swis.data import load_panel
-    from swis.did import estimate_panel
+    from swis.data.panel import load_panel
+    from swis.estimation.did import estimate_panel
 
     admin = synthetic_authority(CFG, seed=2, n_candidates=40)
     pairs = match(admin, CFG, MatchSettings(per_school=2))
@@ -276,7 +278,7 @@ def test_trend_figure_is_titled_synthetic():
 
     matplotlib.use("Agg")
     admin = synthetic_authority(CFG, seed=2, n_candidates=20)
-    fig = trend_figure(admin, match(admin, CFG), CFG, "s47")
+    fig = matching_trend_figure(school_rates(admin, CFG, "s47"), match(admin, CFG), CFG, "s47", LABEL)
     assert fig._suptitle.get_text().startswith("SYNTHETIC")
 
 

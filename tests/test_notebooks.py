@@ -6,7 +6,10 @@ import nbformat
 import pytest
 
 from swis import paths
-from swis.build import BuildError, Run, _into, execute_run, expand_template, load_book_config, plan
+from swis.book.build.execute import _into, execute_run, expand_template
+from swis.book.build.plan import Run, plan
+from swis.config import load_book_config
+from swis.errors import BuildError
 
 RUNS = {r.name: r for r in plan(load_book_config())}
 

@@ -1,0 +1,171 @@
+"""Reproduction audit: re-estimate every published regression table and compare.
+
+Each published incidence rate ratio and confidence limit is compared with
+ours at the precision the report printed it: a value reproduces when ours
+rounds to the printed digits (a difference of at most half a unit in the
+last printed digit). Nothing is tuned to force a match; what differs is
+reported with the difference.
+
+The constant is the rate of the omitted (base) school in the reference
+term. The report does not say which school was omitted, and its labels are
+anonymised, so the constant is compared with our default base school and,
+separately, with the constant every possible base school would give.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from swis import paths
+from swis.config import authority_configs
+from swis.data.panel import load_panel
+from swis.data.published import VALUE_COLUMNS, load_published, published_table
+from swis.estimation.design import CONSTANT
+from swis.estimation.did import estimate_panel
+
+
+def half_unit(text: str) -> float:
+    """Half a unit in the last printed digit.
+
+    Examples
+    --------
+    >>> half_unit("1.8"), half_unit("1.54E-9") == 0.5e-11
+    (0.05, True)
+    """
+    if not text:
+        return np.nan
+    exponent = Decimal(text).as_tuple().exponent
+    return 0.5 * 10.0 ** exponent
+
+
+def agrees(ours: float, printed: str) -> bool:
+    """Whether ``ours`` rounds to the printed number (half a unit, plus float slack).
+
+    Examples
+    --------
+    >>> agrees(0.654, "0.65"), agrees(0.656, "0.65")
+    (True, False)
+    """
+    if not printed or not np.isfinite(ours):
+        return False
+    return abs(ours - float(printed)) <= half_unit(printed) * (1 + 1e-9) + 1e-12
+
+
+def _compare_row(pub: pd.Series, ours: pd.Series | None) -> dict:
+    out = {f"published_{c}": pub[c] for c in VALUE_COLUMNS}
+    if ours is None or not bool(ours["estimable"]):
+        out.update({c: np.nan for c in VALUE_COLUMNS})
+        out.update({f"diff_{c}": np.nan for c in VALUE_COLUMNS})
+        why = "not estimable" if ours is not None else "no such coefficient in our model"
+        out.update(reproduced=False, note=f"{why}: {ours['note'] if ours is not None else ''}".strip(": "))
+        return out
+    out.update({c: ours[c] for c in VALUE_COLUMNS})
+    out.update({f"diff_{c}": ours[c] - pub[c] for c in VALUE_COLUMNS})
+    ok = all(agrees(ours[c], pub[f"{c}_text"]) for c in VALUE_COLUMNS)
+    out.update(reproduced=ok, note="")
+    return out
+
+
+def compare_table(published: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
+    """Set one published table next to our estimates, row by row."""
+    mine = ours.set_index("coefficient")
+    rows = []
+    for _, pub in published[published["kind"] != "reference"].iterrows():
+        name = pub["coefficient"]
+        row = mine.loc[name] if name in mine.index else None
+        rows.append({"authority": pub["authority"], "outcome": pub["outcome"], "coefficient": name,
+                     "kind": pub["kind"], **_compare_row(pub, row), "source": pub["source"]})
+    return pd.DataFrame(rows)
+
+
+def constant_by_base_school(panel, outcome: str, published: pd.Series, **overrides) -> pd.DataFrame:
+    """The constant (and its CI) each possible base school gives, against the published one."""
+    rows = []
+    for school in sorted(panel.outcome(outcome)["school"].unique()):
+        res = estimate_panel(panel, outcome, base_school=school, **overrides)
+        const = res.get(CONSTANT)
+        ok = all(agrees(const[c], published[f"{c}_text"]) for c in VALUE_COLUMNS)
+        rows.append({"base_school": school, **{c: const[c] for c in VALUE_COLUMNS}, "reproduced": ok})
+    return pd.DataFrame(rows)
+
+
+def _verdict(cmp: pd.DataFrame, bases: pd.DataFrame) -> tuple[bool, str]:
+    main = cmp[cmp["kind"] != "constant"]
+    bad = [f"{r.coefficient} (not estimable here: the printed value is an artefact of separation)"
+           if str(r.note).startswith("not estimable") else r.coefficient
+           for r in main[~main["reproduced"]].itertuples()]
+    const_ok = bool(cmp.loc[cmp["kind"] == "constant", "reproduced"].all())
+    matches = bases.loc[bases["reproduced"], "base_school"].tolist()
+    if bad:
+        return False, "does not reproduce: " + "; ".join(bad)
+    if const_ok:
+        return True, "reproduces"
+    if matches:
+        return True, ("reproduces; the constant matches when the omitted school is "
+                      + " or ".join(matches) + " (the report does not say which school it omitted)")
+    return False, "does not reproduce: the constant, whichever school is omitted"
+
+
+def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> tuple[pd.DataFrame, dict]:
+    """Compare one outcome's published table with our estimates.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Row-by-row comparison, and the table's verdict.
+    """
+    res = estimate_panel(panel, outcome, **overrides)
+    pub = published_table(published, panel.config.authority, outcome)
+    cmp = compare_table(pub, res.table)
+    const_pub = pub[pub["kind"] == "constant"]
+    bases = (constant_by_base_school(panel, outcome, const_pub.iloc[0], **overrides)
+             if not const_pub.empty else pd.DataFrame(columns=["base_school", "reproduced"]))
+    ok, text = _verdict(cmp, bases)
+    verdict = {"authority": panel.config.authority, "outcome": outcome, "reproduced": ok,
+               "verdict": text, "source": pub["source"].iloc[0] if not pub.empty else ""}
+    return cmp, verdict
+
+
+def run_audit(corrections: bool = True, published_path: str | Path | None = None,
+              panel_path: str | Path | None = None, **overrides) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Audit every published table of every authority of the book (``data/book.yml``).
+
+    Parameters
+    ----------
+    corrections : bool
+        Apply ``data/corrections.csv`` (False: the data exactly as printed).
+    published_path, panel_path : path, optional
+        Alternative published estimates or panel.
+    **overrides
+        Options of :class:`swis.estimation.did.DidSpec` (e.g. ``correction="none"``).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Row-by-row comparison, and one verdict per table.
+    """
+    published = load_published(published_path)
+    rows, verdicts = [], []
+    for config in authority_configs():
+        panel = load_panel(panel_path or paths.PANEL, config, corrections=None if corrections else False)
+        for outcome in panel.outcomes:
+            cmp, verdict = audit_outcome(panel, outcome, published, **overrides)
+            rows.append(cmp)
+            verdicts.append(verdict)
+    return pd.concat(rows, ignore_index=True), pd.DataFrame(verdicts)
+
+
+def summary_line(verdicts: pd.DataFrame) -> str:
+    """The closing line of the audit.
+
+    Examples
+    --------
+    >>> summary_line(pd.DataFrame({"reproduced": [True, False, True]}))
+    '2 of 3 published tables reproduce'
+    """
+    n, k = len(verdicts), int(verdicts["reproduced"].sum())
+    return f"{k} of {n} published tables reproduce"

@@ -1,0 +1,126 @@
+"""Executing the notebooks: the authority template expanded per outcome, then papermill, into a staging folder.
+
+Each authority's notebook is made from the one template
+``notebooks/authority.ipynb``: cells tagged ``per-outcome`` are repeated for
+each outcome, and ``{{placeholders}}`` in the cells are filled in, before
+papermill injects the parameters and executes it. Notebooks are executed
+into a staging folder, which replaces ``book/generated`` only when every run
+succeeded (:mod:`swis.book.build.render`).
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import nbformat
+
+from swis import paths
+from swis.book.build.plan import Run
+from swis.config import load_config
+from swis.data.panel import load_panel
+from swis.errors import BuildError
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def expand_template(nb, parameters: dict):
+    """Repeat ``per-outcome`` cells for each outcome and fill the placeholders.
+
+    Placeholders: ``authority``, ``code`` (e.g. ``sou``), ``label``
+    (``sec-southampton-impact``), and in per-outcome cells ``outcome``,
+    ``oc`` (short code), ``outcome_label``, ``outcome_label_lower``, ``unit``.
+    """
+    if "config_path" not in parameters:  # only the authority template has per-outcome blocks
+        return nb
+    config = load_config(paths.resolve(parameters["config_path"]))
+    outcomes = parameters.get("outcomes") or load_panel(paths.resolve(parameters["panel_path"]), config).outcomes
+    common = {"authority": config.authority, "code": config.code.lower(),
+              "label": f"sec-{config.authority.lower()}-impact"}
+    out = copy.deepcopy(nb)
+    cells, block = [], []
+    for cell in nb.cells + [None]:
+        if cell is not None and "per-outcome" in cell.metadata.get("tags", []):
+            block.append(cell)
+            continue
+        for outcome in outcomes if block else []:
+            spec = config.outcomes[outcome]
+            values = {**common, "outcome": outcome, "oc": spec.short, "unit": spec.unit,
+                      "outcome_label": spec.label, "outcome_label_lower": spec.in_text}
+            for c in block:
+                new = copy.deepcopy(c)
+                new.id = uuid.uuid4().hex[:8]  # every cell of a notebook needs its own id
+                new.source = _fill(new.source, values)
+                new.metadata["tags"] = [t for t in new.metadata["tags"] if t != "per-outcome"]
+                cells.append(new)
+        block = []
+        if cell is not None:
+            cell = copy.deepcopy(cell)
+            cell.source = _fill(cell.source, common)
+            cells.append(cell)
+    out.cells = cells
+    return out
+
+
+def _hide_injected(nb) -> None:
+    """Keep papermill's injected-parameters cell as the record of the run, hidden from readers."""
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+
+
+def execute_run(run: Run, out_dir: Path, progress: bool = True) -> Path:
+    """Expand and execute one notebook into ``out_dir``; raise BuildError on failure."""
+    import papermill as pm
+
+    nb = expand_template(nbformat.read(run.template, as_version=4), run.parameters)
+    out = out_dir / f"{run.name}.ipynb"
+    with tempfile.TemporaryDirectory() as tmp:
+        expanded = Path(tmp) / run.template.name
+        nbformat.write(nb, expanded)
+        try:
+            pm.execute_notebook(str(expanded), str(out), parameters=run.parameters, cwd=str(paths.ROOT),
+                                progress_bar=progress, kernel_name="python3", language="python")
+        except pm.PapermillExecutionError as err:
+            raise BuildError(f"notebook {run.name} ({run.template.name}) failed in cell {err.cell_index} "
+                             f"(execution {err.exec_count}): {err.ename}: {err.evalue}",
+                             input_error=err.ename == "InputError") from None
+    executed = nbformat.read(out, as_version=4)
+    _hide_injected(executed)
+    nbformat.write(executed, out)
+    return out
+
+
+def _into(run: Run, staging: Path) -> Run:
+    """Point output folders under ``book/generated`` at the staging folder instead."""
+    prefix = str(paths.GENERATED.relative_to(paths.ROOT))
+    params = dict(run.parameters)
+    for key in ("output_dir", "results_dir"):
+        value = str(params.get(key, ""))
+        if value == prefix or value.startswith(prefix + "/"):
+            params[key] = str(staging / value[len(prefix):].lstrip("/"))
+    return Run(run.template, run.name, params)
+
+
+def execute_all(runs: list[Run], keep: Path | None = None, progress: bool = True) -> Path:
+    """Execute runs into a staging folder (a copy of ``keep`` for runs not listed)."""
+    staging = Path(tempfile.mkdtemp(prefix="generated.", dir=paths.BOOK))
+    if keep is not None and keep.exists():
+        shutil.copytree(keep, staging, dirs_exist_ok=True)
+    try:
+        for i, run in enumerate(runs, 1):
+            print(f"[{i}/{len(runs)}] executing {run.template.name} -> {run.name}.ipynb", file=sys.stderr, flush=True)
+            execute_run(_into(run, staging), staging, progress)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging

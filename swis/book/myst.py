@@ -1,0 +1,117 @@
+"""MyST for the notebooks: glued values and figures, numbered tables, figure directives, download links.
+
+Notebooks show what these return; the prose pastes glued values with
+``{glue:text}``, so no number in the book is typed by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from swis import paths
+from swis.io import atomic_csv
+
+
+def glue_values(values: dict[str, object]) -> None:
+    """Glue every value under its key, without displaying it."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(key, value, display=False)
+
+
+def glue_figure(key: str, figure) -> None:
+    """Glue a matplotlib figure under ``key`` (shown where a ``{glue:figure}`` names it) and close it."""
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(key, figure, display=False)
+    plt.close(figure)
+
+
+def figure_directive(key: str, name: str, alt: str, caption: str) -> str:
+    """MyST of a numbered ``{glue:figure}``.
+
+    Examples
+    --------
+    >>> print(figure_directive("fig_a", "fig-a", "A chart.", "The caption."))
+    ```{glue:figure} fig_a
+    :name: fig-a
+    :alt: A chart.
+    <BLANKLINE>
+    The caption.
+    ```
+    """
+    return "\n".join([f"```{{glue:figure}} {key}", f":name: {name}", f":alt: {alt}", "", caption, "```"])
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ") or " "
+
+
+def myst_table(frame: pd.DataFrame, caption: str, name: str, index: bool = True):
+    """A DataFrame as a numbered MyST ``list-table`` (cite it with ``{numref}``).
+
+    Multi-level column headers become several header rows (a level's label
+    is written once, above the first of its columns). The notebook shows
+    the returned object; myst-nb parses it as MyST markdown.
+
+    Examples
+    --------
+    >>> md = myst_table(pd.DataFrame({"a": [1]}), "A table", "tbl-a")
+    >>> print(md.data.splitlines()[0])
+    ```{list-table} A table
+    """
+    from IPython.display import Markdown
+
+    data = frame.reset_index() if index else frame
+    if isinstance(frame.columns, pd.MultiIndex):
+        levels = [list(frame.columns.get_level_values(i)) for i in range(frame.columns.nlevels)]
+        names = list(frame.index.names) if index else []
+        headers = []
+        for depth, level in enumerate(levels):
+            shown = [v if j == 0 or level[j - 1] != v or depth == len(levels) - 1 else ""
+                     for j, v in enumerate(level)]
+            lead = [n or "" for n in names] if depth == len(levels) - 1 else [""] * len(names)
+            headers.append(lead + shown)
+    else:
+        headers = [[str(c) for c in data.columns]]
+    body = [[_cell(v) for v in row] for row in data.itertuples(index=False)]
+    if not body:  # a list-table needs a body row
+        body = [["(none)"] + [" "] * (len(headers[-1]) - 1)]
+    lines = [f"```{{list-table}} {caption}", f":name: {name}", f":header-rows: {len(headers)}", ""]
+    for row in headers + body:
+        lines.append(f"* - {_cell(row[0])}")
+        lines += [f"  - {_cell(v)}" for v in row[1:]]
+    lines.append("```")
+    return Markdown("\n".join(lines))
+
+
+def write_csvs(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[str, Path]:
+    """Write each table as ``<name>.csv`` into ``out_dir`` (relative to the repository root), atomically."""
+    folder = paths.resolve(out_dir)
+    return {name: atomic_csv(frame, folder / f"{name}.csv") for name, frame in frames.items()}
+
+
+def download_links(files: dict[str, Path], lead: str = "Download the tables as CSV: ", named: bool = False):
+    """``{download}`` links to files inside the book (relative to the folder of the executed notebooks).
+
+    Files written outside the book are not linked, and their paths are not
+    shown. ``named`` puts the name before the file, e.g. ``estimates
+    (estimates_s17.csv)``.
+    """
+    from IPython.display import Markdown
+
+    links = []
+    for name, path in files.items():
+        rel = paths.inside_book(path)
+        if rel is not None:
+            text = f"{name} ({path.name})" if named else path.name
+            links.append(f"{{download}}`{text} <{rel.as_posix()}>`")
+    if not links:
+        return Markdown("The tables were written as CSV files to the run's output folder, outside the book.")
+    return Markdown(lead + " · ".join(links))

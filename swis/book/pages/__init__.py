@@ -1,0 +1,14 @@
+"""One module per notebook page: each composes statistics and display for its notebook, one call per cell.
+
+==========================  =====================================
+notebook (``notebooks/``)   page module
+==========================  =====================================
+``authority.ipynb``         :mod:`.authority` (one run per authority)
+``synthesis.ipynb``         :mod:`.synthesis`
+``logic_model.ipynb``       :mod:`.logic_model`
+``matching.ipynb``          :mod:`.matching`
+``audit.ipynb``             :mod:`.audit`
+``facts.ipynb``             :mod:`.facts`
+``replication.ipynb``       :mod:`.replication`
+==========================  =====================================
+"""

@@ -1,0 +1,177 @@
+"""The authority page (``notebooks/authority.ipynb``): data, estimates, figures and audit of one authority.
+
+The notebook builds an :class:`AuthorityPage` from its parameters and asks
+it for each table, figure and glued value in turn, one call per cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from swis import paths
+from swis.audit.compare import audit_outcome
+from swis.book import registry
+from swis.book.myst import download_links, glue_figure, glue_values, myst_table
+from swis.config import load_config
+from swis.data.disclosure import resolve_threshold
+from swis.data.panel import Panel, load_panel
+from swis.data.published import context_table, load_published
+from swis.estimation.costs import cost_table
+from swis.estimation.did import DidResult, estimate_panel, fitted_group_rates
+from swis.io import atomic_csv
+from swis.report import context_tables, tables
+from swis.report.figures.authority import did_figure, trend_figure
+from swis.report.readings import outcome_values, reading
+
+
+@dataclass
+class AuthorityPage:
+    """One authority's analysis, as the notebook's parameters define it.
+
+    Attributes
+    ----------
+    panel : Panel
+        The checked panel.
+    output_dir : Path
+        Where the results CSVs are written.
+    suppress_below : int
+        Small-count threshold of published tables and figures (0: none).
+    overrides : dict
+        Options of :class:`swis.estimation.did.DidSpec` from the parameters.
+    results : dict
+        Outcome -> :class:`swis.estimation.did.DidResult`.
+    """
+
+    panel: Panel
+    output_dir: Path
+    suppress_below: int
+    overrides: dict
+    results: dict[str, DidResult] = field(default_factory=dict)
+    _audits: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_parameters(cls, authority: str, panel_path: str, config_path: str = "", reference_term: str = "",
+                        intervention_terms: list | None = None, **options) -> AuthorityPage:
+        """Load and check the panel, then estimate every outcome.
+
+        ``options`` may hold ``outcomes`` (list; empty: every outcome of the
+        panel), ``output_dir`` (empty: ``results/<authority>``),
+        ``suppress_below`` (-1 automatic) and ``correction``.
+        """
+        if not authority:
+            raise ValueError("the parameter 'authority' is required (the authority's name, as in its config)")
+        config = load_config(paths.resolve(config_path) if config_path else paths.config_path(authority))
+        if config.authority != authority:
+            raise ValueError(f"config {config_path} is for {config.authority}, not {authority}")
+        panel = load_panel(paths.resolve(panel_path), config)
+        overrides = {"correction": options.get("correction") or "stata"}
+        if reference_term:
+            overrides["reference_term"] = reference_term
+        if intervention_terms:
+            overrides["post_terms"] = tuple(intervention_terms)
+        output_dir = paths.resolve(options.get("output_dir") or paths.RESULTS / authority.lower())
+        threshold = resolve_threshold(paths.resolve(panel_path), int(options.get("suppress_below", -1)))
+        page = cls(panel, output_dir, threshold, overrides)
+        for outcome in options.get("outcomes") or panel.outcomes:
+            page.results[outcome] = estimate_panel(panel, outcome, **overrides)
+        return page
+
+    @property
+    def config(self):
+        """The authority's config."""
+        return self.panel.config
+
+    def label(self, key: str, outcome: str = "") -> str:
+        """The registered label of one of this page's tables or figures, e.g. ``tbl-sou-s17-panel``."""
+        return registry.label(key, self.config.code, outcome)
+
+    def _in_text(self, outcome: str) -> str:
+        return self.config.outcomes[outcome].in_text
+
+    def audit(self, outcome: str):
+        """Row-by-row comparison with the published table, and the verdict (computed once)."""
+        if outcome not in self._audits:
+            self._audits[outcome] = audit_outcome(self.panel, outcome, load_published(), **self.overrides)
+        return self._audits[outcome]
+
+    # -- tables ---------------------------------------------------------------------------------
+    def data_collected_table(self):
+        """Part Two Table 1 of the authority: data collected in Phase 3."""
+        table = context_table(self.config.authority, "data_collected")
+        caption = (f"{self.config.authority}: data collected in Phase 3 (final report, Part Two, Table 1)"
+                   if table is not None else "Data collected")
+        return myst_table(context_tables.authority_data_collected_display(table), caption,
+                          self.label("data_collected_authority"), index=False)
+
+    def configuration_table(self):
+        """How the pilot was configured across schools (from ``data/context``)."""
+        table = context_tables.configuration_display(context_table(self.config.authority, "configuration"))
+        return myst_table(table, f"{self.config.authority}: configuration of the pilot across schools",
+                          self.label("configuration"), index=False)
+
+    def panel_table(self, outcome: str):
+        """The school-by-term table of one outcome."""
+        spec = self.config.outcomes[outcome]
+        caption = (f"{self.config.authority}: {spec.in_text} by term and school "
+                   f"(number, pupils, average count {spec.unit})")
+        return myst_table(tables.school_term_table(self.panel, outcome, self.suppress_below), caption,
+                          self.label("panel", outcome))
+
+    def regression_table(self, outcome: str):
+        """The regression estimates of one outcome."""
+        res = self.results[outcome]
+        caption = (f"{self.config.authority}: regression estimates of change over time in "
+                   f"{self._in_text(outcome)} ({res.table['se_type'].iloc[0]})")
+        return myst_table(tables.regression_table(res), caption, self.label("regression", outcome), index=False)
+
+    def audit_table(self, outcome: str):
+        """The published table next to ours."""
+        rows, _ = self.audit(outcome)
+        frame = (tables.audit_display(rows) if not rows.empty
+                 else tables.note_table("The report publishes no table for this outcome."))
+        caption = f"{self.config.authority}: published and reproduced estimates, {self._in_text(outcome)}"
+        return myst_table(frame, caption, self.label("audit", outcome), index=False)
+
+    def costs_table(self):
+        """This authority's column of Table 3."""
+        costs = cost_table()
+        frame = context_tables.cost_display(costs[costs["authority"] == self.config.authority])
+        return myst_table(frame, f"{self.config.authority}: total cost over the autumn term (£, 2019)",
+                          self.label("costs_authority"))
+
+    # -- glued values and figures, and files ----------------------------------------------------
+    def values(self, outcome: str) -> dict:
+        """Glue values of one outcome (:func:`swis.report.readings.outcome_values`), reading and verdict."""
+        res = self.results[outcome]
+        values = outcome_values(res)
+        values[f"{outcome}_reading"] = reading(res, self.config.outcomes[outcome].label)
+        rows, verdict = self.audit(outcome)
+        values[f"{outcome}_verdict"] = verdict["verdict"] if not rows.empty else "no published table to compare"
+        return values
+
+    def glue_outcome(self, outcome: str) -> None:
+        """Glue one outcome's values and its two figures (trend, difference in differences)."""
+        glue_values(self.values(outcome))
+        glue_figure(f"{outcome}_trend", trend_figure(self.panel, outcome, self.suppress_below))
+        res = self.results[outcome]
+        scale = self.config.outcomes[outcome].scale
+        terms = [res.spec.reference_term, *res.spec.post_terms]
+        glue_figure(f"{outcome}_did", did_figure(fitted_group_rates(res, scale),
+                                                 fitted_group_rates(res, scale, counterfactual=True),
+                                                 terms, self.config, outcome))
+
+    def write_results(self, outcome: str) -> dict[str, Path]:
+        """Write the estimates, the audit and the panel table as CSV; return their paths."""
+        out = self.output_dir
+        files = {"estimates": out / f"estimates_{outcome}.csv", "audit": out / f"audit_{outcome}.csv",
+                 "panel": out / f"panel_{outcome}.csv"}
+        atomic_csv(self.results[outcome].table, files["estimates"])
+        atomic_csv(self.audit(outcome)[0], files["audit"])
+        table = tables.school_term_table(self.panel, outcome, self.suppress_below)
+        atomic_csv(tables.flat_columns(table), files["panel"])
+        return files
+
+    def downloads(self, outcome: str):
+        """Write one outcome's CSV files and link them."""
+        return download_links(self.write_results(outcome), lead="Download: ", named=True)

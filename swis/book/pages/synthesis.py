@@ -1,0 +1,116 @@
+"""The synthesis page (``notebooks/synthesis.ipynb``): the pilots side by side.
+
+Reads the estimates the authority runs wrote, so a re-run of one authority
+with new data updates this page too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from swis import paths
+from swis.book import registry
+from swis.book.myst import download_links, glue_figure, glue_values, myst_table, write_csvs
+from swis.config import authorities, load_config
+from swis.data.published import load_data_collected, load_pilots
+from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_table
+from swis.estimation.design import INTERACTION
+from swis.report import context_tables, tables
+from swis.report.figures.forest import forest_figure
+
+
+def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
+    """The intervention-by-time IRR of every model, read from the authority runs' CSVs.
+
+    Returns
+    -------
+    DataFrame
+        ``authority, outcome, label, irr, ci_low, ci_high, p_value, estimable``,
+        one row per model, in the book's order of authorities.
+
+    Raises
+    ------
+    FileNotFoundError
+        No authority run has written its estimates under ``results_dir``.
+    """
+    folder = paths.resolve(results_dir)
+    rows = []
+    for authority in authorities():
+        outcomes = load_config(paths.config_path(authority)).outcomes
+        for path in sorted((folder / authority.lower()).glob("estimates_*.csv")):
+            t = pd.read_csv(path)
+            for r in t[t["coefficient"].astype(str).str.startswith(INTERACTION)].itertuples():
+                suffix = r.coefficient.removeprefix(INTERACTION).strip(": ")
+                rows.append({"authority": authority, "outcome": r.outcome,
+                             "label": f"{authority}: {outcomes[r.outcome].label}" + (f" ({suffix})" if suffix else ""),
+                             "irr": r.irr, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                             "p_value": r.p_value, "estimable": bool(r.estimable)})
+    if not rows:
+        raise FileNotFoundError(f"no estimates_*.csv under {paths.relative(folder)}: run the authority notebooks first")
+    return pd.DataFrame(rows)
+
+
+def cost_values(costs: pd.DataFrame) -> dict[str, object]:
+    """Glue values of the costs: each authority's components and total, the range, and the method."""
+    values: dict[str, object] = {}
+    for r in costs.itertuples():
+        slug = r.authority.lower()
+        values.update({f"cost_staff_{slug}": float(r.staffing), f"cost_ancillary_{slug}": float(r.ancillary),
+                       f"cost_total_{slug}": float(r.total)})
+    values.update({"life_years": LIFE_YEARS, "discount_pct": DISCOUNT_RATE * 100, "term_months": TERM_MONTHS})
+    values.update({"cost_min": float(costs["total"].min()), "cost_max": float(costs["total"].max()),
+                   "n_costs_reproduced": int(costs["total_reproduced"].sum()), "n_costs": len(costs)})
+    return values
+
+
+@dataclass
+class SynthesisPage:
+    """Everything the synthesis page shows."""
+
+    results_dir: str
+    costs: pd.DataFrame
+    estimates: pd.DataFrame
+    collected: pd.DataFrame
+
+    @classmethod
+    def from_parameters(cls, results_dir: str) -> SynthesisPage:
+        """Read the costs, the authority runs' estimates and the data collected."""
+        return cls(results_dir, cost_table(), interaction_estimates(results_dir), load_data_collected())
+
+    def glue(self) -> None:
+        """Glue the costs, the counts and the forest plot."""
+        glue_values(cost_values(self.costs))
+        glue_figure("fig_forest", forest_figure(self.estimates))
+        mismatch = self.collected["computed_total"] != self.collected["printed_total"]
+        glue_values({"n_models": len(self.estimates), "n_collected_total_mismatch": int(mismatch.sum())})
+
+    def pilots_table(self):
+        """Part One, Table 1."""
+        return myst_table(context_tables.pilots_display(load_pilots()), "Summary of pilots (final report, Part One, "
+                          "Table 1)", registry.label("pilots"), index=False)
+
+    def data_collected_table(self):
+        """Part One, Table 2, with the total computed."""
+        return myst_table(context_tables.data_collected_display(self.collected), "Data collected in Phase 3 (final "
+                          "report, Part One, Table 2); a dash where the report gives none",
+                          registry.label("data_collected"), index=False)
+
+    def forest_table(self):
+        """The forest plot's numbers."""
+        return myst_table(tables.forest_table(self.estimates), "The numbers behind the forest plot",
+                          registry.label("forest_table"), index=False)
+
+    def costs_table(self):
+        """Part One, Table 3."""
+        return myst_table(context_tables.cost_display(self.costs), "Total costs of social workers in schools over "
+                          "an autumn term (£, 2019; final report, Part One, Table 3)", registry.label("costs"))
+
+    def downloads(self):
+        """Write the page's tables as CSV and link them."""
+        frames = {"pilots": context_tables.pilots_display(load_pilots()),
+                  "data_collected": context_tables.data_collected_display(self.collected),
+                  "interaction_estimates": self.estimates, "costs": self.costs}
+        return download_links(write_csvs(frames, f"{self.results_dir}/synthesis"))

@@ -1,0 +1,93 @@
+"""``swis validate``, ``swis did`` and ``swis audit``: check a panel, estimate, audit the published tables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from swis.errors import InputError
+
+PANEL_ARG = typer.Argument(..., help="Tidy panel CSV (authority, outcome, school, group, term, count, pupils"
+                           "[, printed_rate]).")
+CONFIG_OPT = typer.Option(..., "--config", "-c", help="Authority config YAML (terms, reference and intervention "
+                          "terms, outcomes).")
+
+
+def write_csv(frame, out: Optional[Path]) -> None:
+    """Write to ``out`` atomically, or to standard output."""
+    from swis.io import atomic_csv
+
+    if out is None:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        atomic_csv(frame, out)
+        typer.echo(f"wrote {out}", err=True)
+
+
+def validate(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
+             no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv.")) -> None:
+    """Check a panel against a config; exit 0 if usable, 2 with one line per problem if not."""
+    from swis.cli import fail, warn
+    from swis.config import load_config
+    from swis.data.panel import load_panel
+
+    try:
+        loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
+    except InputError as err:
+        fail(err)
+    warn(loaded.warnings)
+    n_schools = loaded.data["school"].nunique()
+    typer.echo(f"ok: {panel}: {len(loaded.data)} rows, {n_schools} schools, outcomes {', '.join(loaded.outcomes)}")
+
+
+def did(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
+        outcome: Optional[str] = typer.Option(None, help="One outcome (default: every outcome in the panel)."),
+        out: Optional[Path] = typer.Option(None, help="Write the table to this CSV (default: standard output)."),
+        correction: str = typer.Option("stata", help="Small-sample factor: stata (G/(G-1)), statsmodels, none."),
+        no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv.")) -> None:
+    """Estimate the Poisson difference-in-differences model; print the tidy table as CSV."""
+    import pandas as pd
+
+    from swis.cli import fail, warn
+    from swis.config import load_config
+    from swis.data.panel import load_panel
+    from swis.estimation.did import CORRECTIONS, estimate_panel
+
+    if correction not in CORRECTIONS:
+        fail(InputError.one("--correction", 0, "correction", f"expected one of {', '.join(CORRECTIONS)}"))
+    try:
+        loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
+        if outcome is not None and outcome not in loaded.outcomes:
+            raise InputError.one(panel, 0, "outcome", f"no rows for outcome '{outcome}'; "
+                                 f"present: {', '.join(loaded.outcomes)}")
+    except InputError as err:
+        fail(err)
+    warn(loaded.warnings)
+    outcomes = [outcome] if outcome else loaded.outcomes
+    table = pd.concat([estimate_panel(loaded, o, correction=correction).table for o in outcomes])
+    write_csv(table, out)
+
+
+def audit(out: Optional[Path] = typer.Option(None, help="Write the row-by-row comparison to this CSV."),
+          no_corrections: bool = typer.Option(False, help="Audit the data exactly as printed.")) -> None:
+    """Re-estimate every published regression table and compare, to the printed precision."""
+    from swis.audit.compare import run_audit, summary_line
+    from swis.cli import fail
+
+    try:
+        rows, verdicts = run_audit(corrections=not no_corrections)
+    except InputError as err:
+        fail(err)
+    write_csv(rows, out)
+    for v in verdicts.itertuples():
+        typer.echo(f"{v.authority} {v.outcome}: {v.verdict}")
+    typer.echo(summary_line(verdicts))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
+    for command in (validate, did, audit):
+        app.command()(command)

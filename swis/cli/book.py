@@ -1,0 +1,80 @@
+"""``swis build`` and ``swis run``: execute the notebooks and render the book."""
+
+from __future__ import annotations
+
+import typer
+
+from swis.errors import InputError
+
+
+def _build_failed(err) -> None:
+    typer.echo(f"error: {err}", err=True)
+    raise typer.Exit(2 if getattr(err, "input_error", False) else 1)
+
+
+def build(no_render: bool = typer.Option(False, help="Execute the notebooks only; do not render the HTML."),
+          quiet: bool = typer.Option(False, help="No per-cell progress bars.")) -> None:
+    """Execute every notebook with papermill and render the book (what `make book` runs)."""
+    from swis.book.build import build as run_build
+    from swis.errors import BuildError
+
+    try:
+        index = run_build(render=not no_render, progress=not quiet)
+    except BuildError as err:
+        _build_failed(err)
+    typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")
+
+
+def parse_params(pairs: list[str]) -> dict:
+    """``KEY=VALUE`` pairs; each VALUE is read as YAML (so lists and numbers work).
+
+    Examples
+    --------
+    >>> parse_params(["outcomes=[s17, s47]", "suppress_below=5"])
+    {'outcomes': ['s17', 's47'], 'suppress_below': 5}
+    """
+    import yaml
+
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError.one("--param", 0, pair, "expected KEY=VALUE, e.g. panel_path=my_panel.csv")
+        params[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+    return params
+
+
+def run(authority: str = typer.Argument(..., help="Authority to re-run, e.g. Southampton."),
+        param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE parameter of the authority notebook."),
+        no_render: bool = typer.Option(False, help="Execute only; do not render the HTML."),
+        quiet: bool = typer.Option(False, help="No per-cell progress bars.")) -> None:
+    """Re-run one authority's notebook with other parameters, then the synthesis, and rebuild the book."""
+    from swis import paths
+    from swis.book.build import build as run_build
+    from swis.book.build.plan import run_name
+    from swis.cli import fail
+    from swis.config import authorities
+    from swis.errors import BuildError
+
+    try:
+        params = parse_params(param)
+        known = authorities()
+        match = [a for a in known if a.lower() == authority.lower()]
+        if not match:
+            raise InputError.one(paths.relative(paths.BOOK_CONFIG), 0, "authorities",
+                                 f"unknown authority '{authority}'; expected one of {', '.join(known)}")
+    except InputError as err:
+        fail(err)
+    name = match[0]
+    only = [run_name(name), "synthesis"] if paths.GENERATED.exists() else None  # first build: every notebook
+    try:
+        index = run_build({name: params}, only=only, render=not no_render, progress=not quiet)
+    except BuildError as err:
+        _build_failed(err)
+    typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
+    for command in (build, run):
+        app.command()(command)

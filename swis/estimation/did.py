@@ -1,0 +1,253 @@
+"""Poisson difference-in-differences, as described in the SWIS report.
+
+The model for the count :math:`y_{st}` of school *s* in term *t* is
+
+.. math::
+
+    \\log E[y_{st}] = \\log(\\text{pupils}_{st}) + \\alpha_s + \\tau_t
+                     + \\sum_{p} \\delta_p \\, \\text{intervention}_s \\, 1[t = p]
+
+with school and term fixed effects, pupils as the exposure and one
+intervention-by-time interaction per intervention (post) term *p*. It is
+fitted as a Poisson GLM (:mod:`swis.estimation.poisson`); standard errors
+are cluster-robust by school (:mod:`swis.estimation.inference.cluster`).
+Separation is handled in :mod:`swis.estimation.design`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from swis.config import Config
+from swis.estimation.design import CONSTANT, INTERACTION, POOLED, Design, build_design, interaction_name
+from swis.estimation.inference.cluster import CORRECTIONS, Correction, clustered_cov
+from swis.estimation.poisson import fit_glm, fitted_counts
+
+__all__ = ["CONSTANT", "CORRECTIONS", "INTERACTION", "POOLED", "DidResult", "DidSpec", "estimate",
+           "estimate_panel", "fitted_group_rates"]
+
+
+@dataclass(frozen=True)
+class DidSpec:
+    """What to estimate.
+
+    Parameters
+    ----------
+    reference_term : str
+        Omitted category of the term fixed effects.
+    post_terms : tuple of str
+        Intervention (post) terms; one interaction each.
+    correction : {"stata", "statsmodels", "none"}
+        Small-sample factor of the clustered covariance.
+    level : float
+        Confidence level of the intervals.
+    base_school : str or None
+        Omitted school of the school fixed effects (the constant is this
+        school's rate in the reference term); None for the first label in
+        sort order, as Stata's ``encode`` would choose.
+    count_set_aside_schools : bool
+        Whether G, in the G/(G-1) factor, counts schools set aside because
+        their count is zero in every term. True follows Stata's ``poisson``,
+        which keeps them in the estimation sample (and so the report); False
+        follows ``ppmlhdfe`` and ``pyfixest``, which drop them.
+    """
+
+    reference_term: str
+    post_terms: tuple[str, ...]
+    correction: Correction = "stata"
+    level: float = 0.95
+    base_school: str | None = None
+    count_set_aside_schools: bool = True
+
+    @classmethod
+    def from_config(cls, config: Config, **overrides) -> DidSpec:
+        """The spec a config implies, with optional overrides."""
+        base = dict(reference_term=config.reference_term, post_terms=tuple(config.intervention_terms))
+        base.update(overrides)
+        return cls(**base)
+
+    @property
+    def z(self) -> float:
+        """Normal critical value of the intervals."""
+        return float(stats.norm.ppf(0.5 + self.level / 2))
+
+
+def _fit(design: Design, spec: DidSpec):
+    """Fit; return (GLM result, parameters, clustered covariance as a DataFrame)."""
+    fit = fit_glm(design)
+    groups = pd.factorize(design.rows["school"])[0]
+    g = design.n_clusters if spec.count_set_aside_schools else None
+    cov = pd.DataFrame(clustered_cov(fit, groups, spec.correction, g), index=design.X.columns,
+                       columns=design.X.columns)
+    return fit, fit.params, cov
+
+
+def _row(name: str, kind: str, b: float, se: float, z: float, note: str = "") -> dict:
+    ok = np.isfinite(b) and np.isfinite(se)
+    return dict(coefficient=name, kind=kind, estimate=b, se=se,
+                irr=np.exp(b) if ok else np.nan,
+                ci_low=np.exp(b - z * se) if ok else np.nan,
+                ci_high=np.exp(b + z * se) if ok else np.nan,
+                p_value=2 * stats.norm.sf(abs(b / se)) if ok and se > 0 else np.nan,
+                estimable=bool(ok), note=note)
+
+
+def _missing(name: str, kind: str, why: str) -> dict:
+    return _row(name, kind, np.nan, np.nan, 0.0, f"not estimable: {why}")
+
+
+def _coef_rows(params: pd.Series, cov: pd.DataFrame, design: Design, terms: list[str], spec: DidSpec) -> list[dict]:
+    """Term effects (config order), interactions and the constant."""
+    z = spec.z
+    se = pd.Series(np.sqrt(np.diag(cov)), index=cov.index)
+    out = []
+    for t in terms:
+        key = f"term:{t}"
+        if t == spec.reference_term:
+            out.append(dict(_row(t, "reference", 0.0, np.nan, z, "reference category"), irr=1.0, estimable=True))
+        elif key in params:
+            out.append(_row(t, "term", params[key], se[key], z))
+        else:
+            out.append(_missing(t, "term", design.not_estimable.get(t, "term absent from the data")))
+    for name in design.interactions:
+        if name in params:
+            out.append(_row(name, "interaction", params[name], se[name], z))
+        else:
+            out.append(_missing(name, "interaction", design.not_estimable.get(name, "absent")))
+    out.append(_row(CONSTANT, "constant", params[CONSTANT], se[CONSTANT], z,
+                    "rate per pupil of the base school in the reference term"))
+    return out
+
+
+def _combined_rows(params: pd.Series, cov: pd.DataFrame, design: Design, spec: DidSpec) -> list[dict]:
+    """Change in intervention schools: time effect x interaction, with the joint covariance."""
+    out = []
+    for term in spec.post_terms:
+        name = ("Change in intervention schools" if len(spec.post_terms) == 1
+                else f"Change in intervention schools: {term}")
+        a, b = f"term:{term}", interaction_name(term, spec.post_terms)
+        if a not in params or b not in params:
+            why = design.not_estimable.get(b) or design.not_estimable.get(term) or "a component is absent"
+            out.append(_missing(name, "combined", why))
+            continue
+        var = cov.loc[a, a] + cov.loc[b, b] + 2 * cov.loc[a, b]
+        out.append(_row(name, "combined", params[a] + params[b], float(np.sqrt(var)), spec.z,
+                        f"time effect x interaction ({term} vs {spec.reference_term})"))
+    return out
+
+
+@dataclass
+class DidResult:
+    """One outcome's estimates.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy estimates: ``outcome, coefficient, kind, estimate, se, irr,
+        ci_low, ci_high, p_value, estimable, note`` plus the fit's sizes and
+        the standard-error convention.
+    fit : statsmodels GLMResults
+        The per-post-term model.
+    design : Design
+        Rows used, rows set aside and the reasons.
+    spec : DidSpec
+    cov : DataFrame
+        Clustered covariance of the per-post-term model.
+    """
+
+    table: pd.DataFrame
+    fit: object
+    design: Design
+    spec: DidSpec
+    cov: pd.DataFrame | None = None
+
+    def get(self, coefficient: str) -> pd.Series:
+        """The row of one coefficient."""
+        return self.table.set_index("coefficient").loc[coefficient]
+
+
+def _fit_rows(rows: pd.DataFrame, spec: DidSpec, terms: list[str], pooled: bool):
+    design = build_design(rows, spec.reference_term, spec.post_terms, spec.base_school, pooled=pooled)
+    fit, params, cov = _fit(design, spec)
+    out = _coef_rows(params, cov, design, terms, spec)
+    if not pooled:
+        out += _combined_rows(params, cov, design, spec)
+    return out, fit, design, cov
+
+
+def estimate(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = None) -> DidResult:
+    """Estimate the difference-in-differences model for one outcome.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One outcome's panel rows (``school, group, term, count, pupils``).
+    spec : DidSpec
+        Reference term, post terms and standard-error convention.
+    terms : list of str, optional
+        Order of the term rows in the output (default: order of appearance).
+
+    Returns
+    -------
+    DidResult
+        With several post terms, one interaction per post term and, after
+        them, a pooled interaction from a second fit.
+
+    Examples
+    --------
+    >>> from swis import paths
+    >>> from swis.config import load_config
+    >>> from swis.data.panel import load_panel
+    >>> cfg = load_config(paths.config_path("Stockport"))
+    >>> panel = load_panel(paths.PANEL, cfg)
+    >>> res = estimate(panel.outcome("s17"), DidSpec.from_config(cfg))
+    >>> round(res.get("Intervention by time")["irr"], 2)
+    0.47
+    """
+    terms = terms or list(dict.fromkeys(rows["term"].astype(str)))
+    out, fit, design, cov = _fit_rows(rows, spec, terms, pooled=False)
+    if len(spec.post_terms) > 1:
+        pooled, _, _, _ = _fit_rows(rows, spec, terms, pooled=True)
+        out += [r for r in pooled if r["kind"] == "interaction"]
+    table = pd.DataFrame(out)
+    table["n_obs"] = len(design.rows)
+    table["n_schools"] = design.rows["school"].nunique()
+    table["n_set_aside"] = len(design.dropped)
+    table["n_clusters"] = design.n_clusters if spec.count_set_aside_schools else table["n_schools"]
+    table["se_type"] = CORRECTIONS[spec.correction]
+    return DidResult(table, fit, design, spec, cov)
+
+
+def estimate_panel(panel, outcome: str, **overrides) -> DidResult:
+    """:func:`estimate` for one outcome of a :class:`swis.data.panel.Panel`.
+
+    ``overrides`` are fields of :class:`DidSpec` (e.g. ``correction="none"``).
+    """
+    spec = DidSpec.from_config(panel.config, **overrides)
+    res = estimate(panel.outcome(outcome), spec, terms=list(panel.config.terms))
+    res.table.insert(0, "outcome", outcome)
+    res.table.insert(0, "authority", panel.config.authority)
+    return res
+
+
+def fitted_group_rates(result: DidResult, scale: float, counterfactual: bool = False) -> pd.DataFrame:
+    """Model-fitted rate of each group in each term (sum of fitted counts / sum of pupils x scale).
+
+    With ``counterfactual=True`` the interaction(s) are set to zero: the
+    rate intervention schools would have had on the control schools' trend.
+
+    Returns
+    -------
+    DataFrame
+        ``group, term, rate``.
+    """
+    d = result.design.rows.copy()
+    zero = tuple(result.design.interactions) if counterfactual else ()
+    d["fitted"] = fitted_counts(result.design, result.fit.params.to_numpy(), zero)
+    out = d.groupby(["group", "term"], observed=True)[["fitted", "pupils"]].sum()
+    out["rate"] = out["fitted"] / out["pupils"] * scale
+    return out["rate"].reset_index()

@@ -1,0 +1,157 @@
+"""Tables of estimates and of their audit, laid out as the report prints them.
+
+Every function takes numbers computed elsewhere (:mod:`swis.estimation`,
+:mod:`swis.audit`, :mod:`swis.data`) and returns a DataFrame of text for
+display; none fits a model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from swis.data.disclosure import suppress_counts
+from swis.report import format as fmt
+
+GROUP_TITLES = {"intervention": "Intervention", "control": "Control"}
+EFFECTS = {"term": "Term fixed effect", "reference": "Term fixed effect", "interaction": "Interaction",
+           "constant": "Constant", "combined": "Combined (time x interaction)"}
+
+
+def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFrame:
+    """The school-by-term table: number, pupils and average count per school.
+
+    Parameters
+    ----------
+    panel : swis.data.panel.Panel
+    outcome : str
+    suppress_below : int
+        Counts from 1 to ``suppress_below - 1`` are hidden (shown as
+        ``<n``), with the average computed from them; 0 hides nothing.
+
+    Returns
+    -------
+    DataFrame
+        Index: term; columns: (group, school, measure) with measures
+        ``Number``, ``Pupils`` and ``Average count`` (per 100 pupils or per
+        pupil, from the config).
+    """
+    d = panel.outcome(outcome)
+    scale = panel.config.outcomes[outcome].scale
+    d["rate"] = d["count"] / d["pupils"] * scale
+    d = suppress_counts(d, suppress_below)
+    changed = d["corrected"] & (d["printed_count"].astype(str) != d["count"].map(lambda v: f"{v:g}"))
+    d["Number"] = np.where(changed, d["count_shown"] + " (printed " + d["printed_count"].astype(str) + ")",
+                           d["count_shown"])
+    d["Pupils"] = d["pupils"].map(fmt.count)
+    d["Average count"] = d["rate_shown"].map(lambda v: v if isinstance(v, str) else fmt.rate(v, scale))
+    d["Group"] = d["group"].map(GROUP_TITLES)
+    wide = d.pivot_table(index="term", columns=["Group", "school"], values=["Number", "Pupils", "Average count"],
+                         aggfunc="first", observed=True)
+    wide = wide.reorder_levels([1, 2, 0], axis=1)
+    order = [(g, s, m) for g in ("Intervention", "Control")
+             for s in sorted(d.loc[d["Group"] == g, "school"].unique())
+             for m in ("Number", "Pupils", "Average count")]
+    wide = wide.reindex(columns=pd.MultiIndex.from_tuples(order, names=["Group", "School", ""]))
+    wide.index = wide.index.astype(str)
+    wide.index.name = "Term"
+    return wide.fillna("")
+
+
+def flat_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """A table with multi-level column headers joined into one level (for a CSV download)."""
+    out = table.copy()
+    out.columns = [" ".join(c).strip() for c in out.columns]
+    return out.reset_index()
+
+
+def regression_table(result) -> pd.DataFrame:
+    """Regression estimates laid out like the report: IRR, 95% CI and p-value.
+
+    Term fixed effects first (the reference term marked), then the
+    interaction(s), the constant, and the combined change in intervention
+    schools.
+    """
+    t = result.table
+    level = int(round(result.spec.level * 100))
+    rows = []
+    for r in t.itertuples():
+        if r.kind == "reference":
+            rows.append((r.coefficient, "Reference", "", ""))
+            continue
+        ci = fmt.interval(r.ci_low, r.ci_high) if r.estimable else ""
+        p = fmt.p_value(r.p_value) if r.estimable else ""
+        rows.append((r.coefficient, fmt.irr(r.irr), ci, p))
+    out = pd.DataFrame(rows, columns=["Coefficient", "IRR", f"{level}% CI", "p-value"])
+    out.insert(0, "Effect", t["kind"].map(EFFECTS).to_numpy())
+    return out
+
+
+def audit_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Row-by-row audit, published next to reproduced, for display."""
+    def pair(estimate, low, high):
+        return "" if not np.isfinite(estimate) else fmt.irr_with_ci(estimate, low, high)
+
+    out = pd.DataFrame({
+        "Coefficient": rows["coefficient"],
+        "Published IRR [95% CI]": [pair(r.published_irr, r.published_ci_low, r.published_ci_high)
+                                   for r in rows.itertuples()],
+        "Reproduced IRR [95% CI]": [pair(r.irr, r.ci_low, r.ci_high) if np.isfinite(r.irr) else fmt.NOT_ESTIMABLE
+                                    for r in rows.itertuples()],
+        "Agrees at printed precision": rows["reproduced"].map(fmt.yes_no),
+    })
+    return out.reset_index(drop=True)
+
+
+def verdict_display(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """One row per published table: what it is and whether it reproduces."""
+    return pd.DataFrame({"Authority": verdicts["authority"], "Outcome": verdicts["outcome"],
+                         "Published table": verdicts["source"].str.replace("Final report (May 2020), ", "", regex=False),
+                         "Reproduces": verdicts["reproduced"].map(fmt.yes_no),
+                         "Verdict": verdicts["verdict"]})
+
+
+def conventions_display(estimates: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """Interaction IRR [CI] of every model under each small-sample convention, one column each.
+
+    ``estimates`` has ``authority, outcome, correction, irr, ci_low, ci_high,
+    estimable`` (:func:`swis.audit.diagnostics.convention_estimates`);
+    ``labels`` maps (authority, outcome) to the outcome's label.
+    """
+    shown = estimates.assign(text=[fmt.irr_with_ci(r.irr, r.ci_low, r.ci_high) if r.estimable else fmt.NOT_ESTIMABLE
+                                   for r in estimates.itertuples()])
+    wide = shown.pivot(index=["authority", "outcome"], columns="correction", values="text")
+    order = list(dict.fromkeys(zip(estimates["authority"], estimates["outcome"])))
+    wide = wide.reindex(order)[list(dict.fromkeys(estimates["correction"]))].reset_index()
+    wide.columns.name = None
+    wide.insert(1, "Outcome", [labels[(a, o)] for a, o in zip(wide["authority"], wide["outcome"])])
+    return wide.drop(columns="outcome").rename(columns={"authority": "Authority"})
+
+
+def corrections_display(corrections: pd.DataFrame) -> pd.DataFrame:
+    """The corrections file for readers: cell, printed value, corrected value, evidence."""
+    c = corrections
+    cell = (c["authority"] + ", " + c["outcome"] + ", " + c["school"].replace("", "(table)")
+            + c["term"].map(lambda t: f", {t}" if t else "") + ": " + c["column"])
+    return pd.DataFrame({"Cell": cell, "Printed": c["printed_value"], "Corrected": c["corrected_value"],
+                         "Applied": c["action"].map({"apply": "yes", "note": "no (documented only)"}),
+                         "Evidence": c["evidence"]}).reset_index(drop=True)
+
+
+def forest_table(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The forest plot's numbers as a table (its text alternative)."""
+    return pd.DataFrame({
+        "Model": estimates["label"],
+        "Intervention by time, IRR [95% CI]": [fmt.irr_with_ci(r.irr, r.ci_low, r.ci_high) if r.estimable
+                                               else fmt.NOT_ESTIMABLE for r in estimates.itertuples()],
+        "p-value": [fmt.p_value(r.p_value) if r.estimable else "" for r in estimates.itertuples()]})
+
+
+def note_table(text: str) -> pd.DataFrame:
+    """A one-cell table saying why there is nothing to show (e.g. no published table)."""
+    return pd.DataFrame({"": [text]})
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text, empty where missing (for a table shown as it is)."""
+    return frame.astype(str).where(frame.notna(), "")
