@@ -1,26 +1,48 @@
-# Two commands: `make book` builds the book, `make test` runs the tests.
-# Both create the virtual environment and install the project when needed.
+# Two commands: `make book` builds the book, `make test` runs the fast tests.
+# Both create the virtual environment from requirements.lock (hashes checked) when needed.
+#
+#   make install  .venv with every package at the version in requirements.lock, and swis (editable)
+#   make test     the fast suite: unit tests and docstring examples; executes no notebook (about a minute)
+#   make book     executes every notebook once (papermill) and renders _build/html (warnings are errors)
+#   make check    the tests that need the built book, run against what `make book` produced
+#   make lint     ruff: lint and formatting
+#   make lock     re-resolve requirements.lock from pyproject.toml (needs PyPI)
+#   make readme   rewrite the README's replication table from book/registry.yml
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test install clean
+.PHONY: install test book check lint lock readme clean
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (swis)"
 	touch $(STAMP)
 
 install: $(STAMP)
 
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
 book: $(STAMP)
 	$(BIN)/swis build
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+check: $(STAMP)
+	$(BIN)/python -m pytest -m book
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --universal --generate-hashes \
+		--python-version 3.11 -o requirements.lock
+
+readme: $(STAMP)
+	$(BIN)/python -m swis.book.registry
 
 clean:
 	rm -rf _build book/generated results

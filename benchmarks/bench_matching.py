@@ -19,8 +19,8 @@ import argparse
 import resource
 import time
 
-from swis.matching import MatchSettings, match_national
 from swis.data.synthetic import make_national
+from swis.matching import MatchSettings, match_national
 
 TERMS = ("Autumn 2016", "Autumn 2017", "Autumn 2018")
 SCALES = {"s17": 100.0, "s47": 100.0, "days_in_care": 1.0}
@@ -30,7 +30,7 @@ def peak_gb() -> float:
     """Peak resident memory of this process and of its largest child, in GB (ru_maxrss is KiB on Linux)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + child) / 1024 ** 2
+    return (own + child) / 1024**2
 
 
 def main() -> None:
@@ -42,14 +42,17 @@ def main() -> None:
     args = parser.parse_args()
     frame = make_national(seed=1, n_schools=args.schools, n_authorities=args.authorities, terms=TERMS)
     start = time.perf_counter()
-    pairs = match_national(frame, list(TERMS), SCALES, MatchSettings(per_school=args.per_school),
-                           workers=args.workers)
+    pairs = match_national(frame, list(TERMS), SCALES, MatchSettings(per_school=args.per_school), workers=args.workers)
     seconds = time.perf_counter() - start
     n_pairs = sum(n * (n - 1) for n in frame.groupby("authority", observed=True)["school"].nunique()) * len(SCALES)
     print(f"SYNTHETIC national file: {args.schools:,} schools, {args.authorities} authorities, {len(frame):,} rows")
-    print(f"scored {n_pairs:,} pairs, U-tested {int(pairs['tested'].sum()):,}, selected {int(pairs['selected'].sum()):,}")
-    print(f"matching: {seconds:.2f} s wall, peak memory {peak_gb():.2f} GB "
-          f"({args.workers} process{'es' if args.workers > 1 else ''}; targets 10 s and 2 GB)")
+    print(
+        f"scored {n_pairs:,} pairs, U-tested {int(pairs['tested'].sum()):,}, selected {int(pairs['selected'].sum()):,}"
+    )
+    print(
+        f"matching: {seconds:.2f} s wall, peak memory {peak_gb():.2f} GB "
+        f"({args.workers} process{'es' if args.workers > 1 else ''}; targets 10 s and 2 GB)"
+    )
 
 
 if __name__ == "__main__":

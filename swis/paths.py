@@ -31,6 +31,7 @@ GENERATED = BOOK / "generated"
 BUILD = ROOT / "_build"
 RESULTS = ROOT / "results"
 README = ROOT / "README.md"
+REGISTRY = BOOK / "registry.yml"
 
 
 def config_path(authority: str) -> Path:

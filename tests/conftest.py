@@ -27,15 +27,25 @@ def toy_rows(post_terms=("Autumn 2019",), terms=("Autumn 2017", "Autumn 2018", "
     rows = []
     counts = {"A_INT": [8, 9, 4, 3], "B_INT": [6, 7, 3, 2], "C_COMP": [7, 8, 8, 9], "D_COMP": [5, 6, 7, 6]}
     for school, series in counts.items():
-        for term, count in zip(terms, series):
-            rows.append({"authority": "Toyton", "outcome": "s47", "school": school,
-                         "group": "intervention" if school.endswith("INT") else "control",
-                         "term": term, "count": count, "pupils": 500, "printed_rate": ""})
+        for term, count in zip(terms, series, strict=False):  # three terms use the first three counts
+            rows.append(
+                {
+                    "authority": "Toyton",
+                    "outcome": "s47",
+                    "school": school,
+                    "group": "intervention" if school.endswith("INT") else "control",
+                    "term": term,
+                    "count": count,
+                    "pupils": 500,
+                    "printed_rate": "",
+                }
+            )
     return pd.DataFrame(rows).astype(str)  # as read from a CSV: every cell text
 
 
-def toy_config_text(terms=("Autumn 2017", "Autumn 2018", "Autumn 2019"), reference="Autumn 2018",
-                    post=("Autumn 2019",)) -> str:
+def toy_config_text(
+    terms=("Autumn 2017", "Autumn 2018", "Autumn 2019"), reference="Autumn 2018", post=("Autumn 2019",)
+) -> str:
     terms_yaml = "\n".join(f"  - {t}" for t in terms)
     post_yaml = "\n".join(f"  - {t}" for t in post)
     return f"""authority: Toyton
@@ -68,3 +78,12 @@ def toy(tmp_path: Path):
         return panel, config
 
     return write
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The book `make book` built: its executed notebooks and HTML (tests marked ``book`` run after it)."""
+    index = paths.BUILD / "html" / "index.html"
+    if not paths.GENERATED.is_dir() or not index.exists():
+        pytest.fail("no built book: run `make book` before `make check` (tests marked `book` read its output)")
+    return {"generated": paths.GENERATED, "html": index.parent}

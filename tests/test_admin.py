@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from swis import paths
-from swis.data.admin import ADMIN_COLUMNS, load_admin
 from swis.config import load_config, parse_config
-from swis.errors import InputError
+from swis.data.admin import ADMIN_COLUMNS, load_admin
 from swis.data.synthetic import make_admin, synthetic_authority
+from swis.errors import InputError
 
 CFG = load_config(paths.config_path("Stockport"))
 
@@ -44,18 +44,21 @@ def test_missing_column(tmp_path):
     assert (p.row, p.column) == (1, "year_group") and "missing column" in p.message
 
 
-@pytest.mark.parametrize("column,value,message", [
-    ("count", "many", "count: expected a number >= 0, got 'many'"),
-    ("count", "-1", "count: expected a number >= 0, got '-1'"),
-    ("count", "", "count: expected a number >= 0, got an empty cell"),
-    ("pupils", "0", "pupils: expected a number of pupils > 0, got '0'"),
-    ("pupils", "-30", "pupils: expected a number of pupils > 0, got '-30'"),
-    ("pupils", "n/a", "pupils: expected a number of pupils > 0, got 'n/a'"),
-    ("group", "control", "group: unknown group; expected 'intervention' or 'candidate', got 'control'"),
-    ("outcome", "s99", "outcome: unknown outcome; expected one of s17, s47, days_in_care, got 's99'"),
-    ("term", "Spring 2018", "term: unknown term; expected one of the config's autumn_terms or terms"),
-    ("year_group", "Yr 7", "year_group: expected a school year: 'Reception', 'Year 1' ... 'Year 14' or 'Nursery'"),
-])
+@pytest.mark.parametrize(
+    "column,value,message",
+    [
+        ("count", "many", "count: expected a number >= 0, got 'many'"),
+        ("count", "-1", "count: expected a number >= 0, got '-1'"),
+        ("count", "", "count: expected a number >= 0, got an empty cell"),
+        ("pupils", "0", "pupils: expected a number of pupils > 0, got '0'"),
+        ("pupils", "-30", "pupils: expected a number of pupils > 0, got '-30'"),
+        ("pupils", "n/a", "pupils: expected a number of pupils > 0, got 'n/a'"),
+        ("group", "control", "group: unknown group; expected 'intervention' or 'candidate', got 'control'"),
+        ("outcome", "s99", "outcome: unknown outcome; expected one of s17, s47, days_in_care, got 's99'"),
+        ("term", "Spring 2018", "term: unknown term; expected one of the config's autumn_terms or terms"),
+        ("year_group", "Yr 7", "year_group: expected a school year: 'Reception', 'Year 1' ... 'Year 14' or 'Nursery'"),
+    ],
+)
 def test_bad_cells_name_line_and_column(tmp_path, column, value, message):
     data = frame()
     data.loc[4, column] = value
@@ -111,8 +114,9 @@ def test_an_outcome_without_candidates(tmp_path):
 def test_no_intervention_school(tmp_path):
     data = make_admin(1, 4, CFG).astype(str)
     found = problems(tmp_path, data)
-    assert {p.message for p in found} == {f"outcome {o}: no intervention school; expected at least one"
-                                          for o in CFG.outcomes}
+    assert {p.message for p in found} == {
+        f"outcome {o}: no intervention school; expected at least one" for o in CFG.outcomes
+    }
 
 
 def test_empty_and_unreadable_files(tmp_path):

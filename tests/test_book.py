@@ -2,6 +2,7 @@
 
 The build is what `make book` runs (`swis build`): every notebook is executed
 by papermill and `jupyter-book build -n -W --keep-going` renders the HTML.
+Tests marked ``book`` read that build (`make check`); the others read the prose.
 """
 
 from __future__ import annotations
@@ -71,23 +72,14 @@ def test_every_fact_is_used():
     assert not unused, f"facts never pasted in the prose: {sorted(unused)}"
 
 
-@pytest.fixture(scope="module")
-def built_book():
-    from swis.book.build import build
-
-    return build(progress=False)
-
-
-@pytest.mark.slow
-def test_book_builds_with_every_chapter(built_book):
-    assert built_book.exists()
-    html = paths.BUILD / "html"
+@pytest.mark.book
+def test_book_builds_with_every_chapter(built):
     for doc in _toc_files():
-        assert (html / f"{doc}.html").exists(), doc
+        assert (built["html"] / f"{doc}.html").exists(), doc
 
 
-@pytest.mark.slow
-def test_every_glue_reference_exists_after_build(built_book):
+@pytest.mark.book
+def test_every_glue_reference_exists_after_build(built):
     for f, doc, key in _references():
         nb = paths.ROOT / doc.lstrip("/")
         assert nb.exists(), f"{f}: {doc} not generated"
@@ -95,9 +87,9 @@ def test_every_glue_reference_exists_after_build(built_book):
             assert key in _glue_keys(nb), f"{f}: {doc}::{key} not glued"
 
 
-@pytest.mark.slow
-def test_book_is_offline(built_book):
+@pytest.mark.book
+def test_book_is_offline(built):
     """No page loads a script or stylesheet from the network."""
     pattern = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//', re.I)
-    for page in (paths.BUILD / "html").rglob("*.html"):
+    for page in built["html"].rglob("*.html"):
         assert not pattern.search(page.read_text()), page

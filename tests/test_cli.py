@@ -7,12 +7,11 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import toy_rows
 from typer.testing import CliRunner
 
 from swis import paths
 from swis.cli import app
-
-from conftest import toy_rows
 
 runner = CliRunner()
 SOU = str(paths.config_path("Southampton"))
@@ -31,15 +30,20 @@ def test_validate_bad_input_exit_2_one_line_per_problem(toy):
     result = runner.invoke(app, ["validate", str(panel), "--config", str(config)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert lines == [f"error: {panel}:4: count: expected a number >= 0, got 'x'",
-                     f"error: {panel}:5: group: unknown group; expected 'intervention' or 'control', got 'other'"]
+    assert lines == [
+        f"error: {panel}:4: count: expected a number >= 0, got 'x'",
+        f"error: {panel}:5: group: unknown group; expected 'intervention' or 'control', got 'other'",
+    ]
 
 
 def test_no_traceback_from_the_console_script(toy):
     rows = toy_rows().drop(columns=["term"])
     panel, config = toy(rows)
-    done = subprocess.run([sys.executable, "-m", "swis.cli", "validate", str(panel), "--config", str(config)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "swis.cli", "validate", str(panel), "--config", str(config)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.startswith(f"error: {panel}:1: term: missing column")
 
@@ -82,12 +86,32 @@ def test_audit_one_verdict_per_table_and_closing_line(tmp_path):
     out = tmp_path / "audit.csv"
     result = runner.invoke(app, ["audit", "--out", str(out)])
     assert result.exit_code == 0
-    lines = result.stdout.strip().splitlines()
-    assert len([l for l in lines if ": " in l and ("reproduce" in l)]) >= 8
-    assert lines[-1].endswith("of 8 published tables reproduce")
+    *verdicts, summary = result.stdout.strip().splitlines()
+    # one line per published table: "<authority> <outcome>: <verdict>", the verdict starting with one of two words
+    assert len(verdicts) == 8
+    kinds = [line.split(": ", 1)[1].split(";")[0].split(":")[0] for line in verdicts]
+    assert set(kinds) <= {"reproduces", "does not reproduce"}
+    # reference: the six Southampton and Stockport tables reproduce, Lambeth's two do not (tests/test_did.py)
+    assert sorted(line.split(":")[0] for line, k in zip(verdicts, kinds, strict=True) if k == "does not reproduce") == [
+        "Lambeth s17",
+        "Lambeth s47",
+    ]
+    assert (
+        summary == f"{kinds.count('reproduces')} of 8 published tables reproduce" == "6 of 8 published tables reproduce"
+    )
     table = pd.read_csv(out)
-    assert {"authority", "outcome", "coefficient", "published_irr", "published_ci_low", "published_ci_high",
-            "irr", "ci_low", "ci_high", "reproduced"} <= set(table.columns)
+    assert {
+        "authority",
+        "outcome",
+        "coefficient",
+        "published_irr",
+        "published_ci_low",
+        "published_ci_high",
+        "irr",
+        "ci_low",
+        "ci_high",
+        "reproduced",
+    } <= set(table.columns)
 
 
 @pytest.mark.parametrize("pair", ["novalue", "=x"])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import toy_rows
 
 from swis.config import load_config
 from swis.data.panel import load_panel, rate_mismatches
 from swis.errors import InputError
-
-from conftest import toy_rows
 
 
 def problems(panel_path, config_path):
@@ -145,20 +144,33 @@ def test_corrections_fix_the_stockport_count(configs):
     printed = load_panel(paths.PANEL, configs["Stockport"], corrections=False)
     assert len(rate_mismatches(printed.data, printed.config)) == 1
     fixed = load_panel(paths.PANEL, configs["Stockport"])
-    row = fixed.data[(fixed.data["school"] == "STO_Primary4_INT") & (fixed.data["term"] == "Autumn 2017")
-                     & (fixed.data["outcome"] == "s17")].iloc[0]
+    row = fixed.data[
+        (fixed.data["school"] == "STO_Primary4_INT")
+        & (fixed.data["term"] == "Autumn 2017")
+        & (fixed.data["outcome"] == "s17")
+    ].iloc[0]
     assert (row["count"], row["printed_count"], bool(row["corrected"])) == (5, "0", True)
 
 
 def test_lambeth_labels_are_corrected_to_intervention(panels):
     s47 = panels["Lambeth"].outcome("s47")
     assert set(s47.loc[s47["group"] == "intervention", "school"]) == {
-        "LAM_Primary3_INT", "LAM_Secondary1_INT", "LAM_Secondary5_INT"}
+        "LAM_Primary3_INT",
+        "LAM_Secondary1_INT",
+        "LAM_Secondary5_INT",
+    }
 
 
 def test_shipped_panel_sizes(panels):
     # Schools per outcome as the report's text states them (Part Two, each "What impact" section).
     sizes = {(a, o): p.outcome(o)["school"].nunique() for a, p in panels.items() for o in p.outcomes}
-    assert sizes == {("Southampton", "s17"): 5, ("Southampton", "s47"): 3, ("Southampton", "days_in_care"): 3,
-                     ("Stockport", "s17"): 4, ("Stockport", "s47"): 12, ("Stockport", "days_in_care"): 15,
-                     ("Lambeth", "s17"): 7, ("Lambeth", "s47"): 8}
+    assert sizes == {
+        ("Southampton", "s17"): 5,
+        ("Southampton", "s47"): 3,
+        ("Southampton", "days_in_care"): 3,
+        ("Stockport", "s17"): 4,
+        ("Stockport", "s47"): 12,
+        ("Stockport", "days_in_care"): 15,
+        ("Lambeth", "s17"): 7,
+        ("Lambeth", "s47"): 8,
+    }

@@ -12,8 +12,8 @@ import pytest  # noqa: E402
 import yaml  # noqa: E402
 
 from swis import paths  # noqa: E402
-from swis.errors import InputError  # noqa: E402
 from swis.data.logic_model import LANE_KEYS, load_logic_model  # noqa: E402
+from swis.errors import InputError  # noqa: E402
 from swis.report.context_tables import logic_model_table  # noqa: E402
 from swis.report.figures.logic_model import draw_logic_model, text_width, wrap_to_width  # noqa: E402
 
@@ -24,8 +24,11 @@ def _flat(text: str) -> str:
 
 def _elements(fig) -> list:
     """The element text artists of a figure: (gid, text with wrapping undone)."""
-    return [(t.get_gid(), _flat(t.get_text())) for t in fig.texts + fig.axes[0].texts
-            if (t.get_gid() or "").startswith("element:")]
+    return [
+        (t.get_gid(), _flat(t.get_text()))
+        for t in fig.texts + fig.axes[0].texts
+        if (t.get_gid() or "").startswith("element:")
+    ]
 
 
 def _yaml_elements(model: dict) -> list:
@@ -63,8 +66,11 @@ def test_one_text_artist_per_element(model, drawn):
 def _extents(fig, kind: str) -> list:
     ax = fig.axes[0]
     artists = ax.patches if kind == "box" else ax.texts
-    return [(a.get_gid(), a.get_window_extent()) for a in artists
-            if (a.get_gid() or "") == kind or (kind == "text" and a.get_gid())]
+    return [
+        (a.get_gid(), a.get_window_extent())
+        for a in artists
+        if (a.get_gid() or "") == kind or (kind == "text" and a.get_gid())
+    ]
 
 
 def _overlap(a, b, tolerance: float = 0.5) -> bool:
@@ -76,8 +82,13 @@ def _larger_model(model: dict) -> dict:
     big = yaml.safe_load(yaml.safe_dump(model))
     long = "An element written at far greater length than the others, " * 3 + "Pneumonoultramicroscopic"
     big["assumptions"].append(long)
-    big["pathways"]["D"] = {"title": long, "context": [long], "mechanisms": ["a", long, "b"],
-                            "outcomes": ["c"], "risks": [long, "d"]}
+    big["pathways"]["D"] = {
+        "title": long,
+        "context": [long],
+        "mechanisms": ["a", long, "b"],
+        "outcomes": ["c"],
+        "risks": [long, "d"],
+    }
     big["final_outcome"].insert(1, long)
     return big
 
@@ -95,7 +106,7 @@ def test_no_boxes_or_texts_overlap_and_nothing_is_cut_off(model, drawn, variant)
         assert extents
         for i, (_, a) in enumerate(extents):
             assert page.x0 <= a.x0 and a.x1 <= page.x1 and page.y0 <= a.y0 and a.y1 <= page.y1, kind
-            for _, b in extents[i + 1:]:
+            for _, b in extents[i + 1 :]:
                 assert not _overlap(a, b), (kind, a, b)
 
 

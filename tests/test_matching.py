@@ -14,8 +14,21 @@ from swis.book.pages.matching import LABEL
 from swis.cli.match import match as match_command
 from swis.config import load_config, term_order
 from swis.data.synthetic import make_admin, make_national, synthetic_authority
-from swis.matching import (STATUS, MatchSettings, mann_whitney_u, match, match_national, matched_panel, school_rates,
-                           score_arrays, score_outcome, shortfall, trends, year_group_details, year_group_ranks)
+from swis.matching import (
+    STATUS,
+    MatchSettings,
+    mann_whitney_u,
+    match,
+    match_national,
+    matched_panel,
+    school_rates,
+    score_arrays,
+    score_outcome,
+    shortfall,
+    trends,
+    year_group_details,
+    year_group_ranks,
+)
 from swis.matching.scores import _order
 from swis.report.figures.matching import matching_trend_figure
 
@@ -27,8 +40,19 @@ YEARS = [f"Year {i}" for i in range(7, 12)]
 
 def rows_from_rates(school: str, group: str, rates: dict[str, list[float]], pupils: int = 1000) -> list[dict]:
     """Admin rows with exact counts: ``rates[year_group]`` = rate per 100 pupils in each autumn term."""
-    return [{"school": school, "group": group, "year_group": y, "term": t, "outcome": "s17",
-             "count": r * pupils / 100, "pupils": pupils} for y, series in rates.items() for t, r in zip(AUTUMN, series)]
+    return [
+        {
+            "school": school,
+            "group": group,
+            "year_group": y,
+            "term": t,
+            "outcome": "s17",
+            "count": r * pupils / 100,
+            "pupils": pupils,
+        }
+        for y, series in rates.items()
+        for t, r in zip(AUTUMN, series, strict=True)
+    ]
 
 
 def base_rows(n_noise: int = 8, seed: int = 3) -> list[dict]:
@@ -36,7 +60,9 @@ def base_rows(n_noise: int = 8, seed: int = 3) -> list[dict]:
     rng = np.random.default_rng(seed)
     rows = rows_from_rates("INT", "intervention", {y: [2.0, 2.0 + i * 0.3, 2.0 + i * 0.1] for i, y in enumerate(YEARS)})
     for k in range(n_noise):
-        rows += rows_from_rates(f"C{k:02d}", "candidate", {y: list(np.round(rng.uniform(0.5, 4.0, 3), 2)) for y in YEARS})
+        rows += rows_from_rates(
+            f"C{k:02d}", "candidate", {y: list(np.round(rng.uniform(0.5, 4.0, 3), 2)) for y in YEARS}
+        )
     return rows
 
 
@@ -90,8 +116,9 @@ def test_order_matches_lexsort_on_random_ties():
     first = rng.integers(0, 4, (50, 30)).astype(float)
     second = rng.integers(0, 3, (50, 30)).astype(float)
     first[first == 3] = np.nan
-    ref = np.lexsort((np.broadcast_to(np.arange(30), first.shape), second, np.where(np.isnan(first), np.inf, first)),
-                     axis=-1)
+    ref = np.lexsort(
+        (np.broadcast_to(np.arange(30), first.shape), second, np.where(np.isnan(first), np.inf, first)), axis=-1
+    )
     got = _order(first, second)
     finite = np.isfinite(np.take_along_axis(first, ref, -1))
     assert (got[finite] == ref[finite]).all()  # pairs without a score rank last, in any order
@@ -225,13 +252,17 @@ def test_year_group_details_reproduce_score_and_test():
     pairs = match(admin, CFG)
     details = year_group_details(admin, pairs, CFG)
     for first in pairs[pairs["selected"]].head(5).itertuples():
-        d = details[(details["outcome"] == first.outcome) & (details["candidate"] == first.candidate)
-                    & (details["intervention_school"] == first.intervention_school)]
+        d = details[
+            (details["outcome"] == first.outcome)
+            & (details["candidate"] == first.candidate)
+            & (details["intervention_school"] == first.intervention_school)
+        ]
         latest, earlier = d[d["period"] == 2], d[d["period"] == 1]
         assert latest["standardised_difference"].mean() == pytest.approx(first.score_period2, rel=1e-12)
         assert earlier["standardised_difference"].mean() == pytest.approx(first.score_period1, rel=1e-12)
-        ref = stats.mannwhitneyu(latest["year_group_rank"].dropna(), earlier["year_group_rank"].dropna(),
-                                 method="asymptotic")
+        ref = stats.mannwhitneyu(
+            latest["year_group_rank"].dropna(), earlier["year_group_rank"].dropna(), method="asymptotic"
+        )
         assert ref.pvalue == pytest.approx(first.p_value, rel=1e-9)
 
 
@@ -242,8 +273,17 @@ def test_matched_panel_runs_through_the_estimator(tmp_path):
     admin = synthetic_authority(CFG, seed=2, n_candidates=40)
     pairs = match(admin, CFG, MatchSettings(per_school=2))
     panel = matched_panel(admin, pairs, CFG)
-    assert list(panel.columns) == ["authority", "outcome", "school", "group", "term", "count", "pupils",
-                                   "printed_rate", "source"]
+    assert list(panel.columns) == [
+        "authority",
+        "outcome",
+        "school",
+        "group",
+        "term",
+        "count",
+        "pupils",
+        "printed_rate",
+        "source",
+    ]
     assert panel["source"].str.contains("SYNTHETIC").all() and (panel["printed_rate"] == "").all()
     # a comparator chosen for several schools appears once per outcome and term
     assert not panel.duplicated(["outcome", "school", "term"]).any()
@@ -251,8 +291,11 @@ def test_matched_panel_runs_through_the_estimator(tmp_path):
     chosen = set(pairs.loc[pairs["selected"] & (pairs["outcome"] == "s17"), "candidate"])
     assert set(s17.loc[s17["group"] == "control", "school"]) == chosen
     # counts and pupils are summed over year groups
-    one = admin[(admin["school"] == s17["school"].iloc[0]) & (admin["outcome"] == "s17")
-                & (admin["term"] == s17["term"].iloc[0])]
+    one = admin[
+        (admin["school"] == s17["school"].iloc[0])
+        & (admin["outcome"] == "s17")
+        & (admin["term"] == s17["term"].iloc[0])
+    ]
     assert s17[["count", "pupils"]].iloc[0].tolist() == [one["count"].sum(), one["pupils"].sum()]
     path = tmp_path / "synthetic_panel.csv"
     panel.to_csv(path, index=False)
@@ -313,9 +356,13 @@ def test_match_national_covers_every_authority(workers):
     alone = score_outcome(one[one["outcome"] == "s47"], terms, 100, schools=sorted(one["school"].unique()))
     alone = alone[alone["tested"]].set_index(["intervention_school", "candidate"]).sort_index()
     national = pairs[(pairs["authority"] == "SYN_LA001") & (pairs["outcome"] == "s47")]
-    national = national.assign(intervention_school=national["intervention_school"].astype(str),
-                               candidate=national["candidate"].astype(str)).set_index(["intervention_school",
-                                                                                      "candidate"]).sort_index()
+    national = (
+        national.assign(
+            intervention_school=national["intervention_school"].astype(str), candidate=national["candidate"].astype(str)
+        )
+        .set_index(["intervention_school", "candidate"])
+        .sort_index()
+    )
     np.testing.assert_allclose(national["p_value"], alone["p_value"])
     assert (national["selected"] == alone["selected"]).all()
 
@@ -344,12 +391,37 @@ def write_admin(tmp_path, frame, name="admin.csv"):
 def test_cli_match_end_to_end(tmp_path):
     admin = write_admin(tmp_path, synthetic_authority(CFG, seed=5, n_candidates=25))
     out, panel, details = tmp_path / "m.csv", tmp_path / "p.csv", tmp_path / "d.csv"
-    result = CliRunner().invoke(cli(), ["match", str(admin), "--config", STOCKPORT, "--per-school", "1",
-                                        "--out", str(out), "--panel-out", str(panel), "--details-out", str(details)])
+    result = CliRunner().invoke(
+        cli(),
+        [
+            "match",
+            str(admin),
+            "--config",
+            STOCKPORT,
+            "--per-school",
+            "1",
+            "--out",
+            str(out),
+            "--panel-out",
+            str(panel),
+            "--details-out",
+            str(details),
+        ],
+    )
     assert result.exit_code == 0, result.output
     pairs = pd.read_csv(out)
-    assert {"score_period1", "score_period2", "rank_period1", "rank_period2", "u_statistic", "p_value",
-            "status", "reason", "n_selected", "shortfall"} <= set(pairs.columns)
+    assert {
+        "score_period1",
+        "score_period2",
+        "rank_period1",
+        "rank_period2",
+        "u_statistic",
+        "p_value",
+        "status",
+        "reason",
+        "n_selected",
+        "shortfall",
+    } <= set(pairs.columns)
     assert (pairs.groupby(["outcome", "intervention_school"])["selected"].sum() == 1).all()
     assert {"year_group_rank", "standardised_difference"} <= set(pd.read_csv(details).columns)
     from swis.cli import app
@@ -374,19 +446,25 @@ def test_cli_match_bad_input_exits_2_and_writes_nothing(tmp_path):
     frame.loc[0, "pupils"] = "none"
     frame.loc[3, "count"] = "-2"
     out = tmp_path / "m.csv"
-    result = CliRunner().invoke(cli(), ["match", str(write_admin(tmp_path, frame)), "--config", STOCKPORT,
-                                        "--out", str(out)])
+    result = CliRunner().invoke(
+        cli(), ["match", str(write_admin(tmp_path, frame)), "--config", STOCKPORT, "--out", str(out)]
+    )
     assert result.exit_code == 2 and not out.exists()
     lines = result.stderr.strip().splitlines()
-    assert lines == [f"error: {tmp_path / 'admin.csv'}:2: pupils: expected a number of pupils > 0, got 'none'",
-                     f"error: {tmp_path / 'admin.csv'}:5: count: expected a number >= 0, got '-2'"]
+    assert lines == [
+        f"error: {tmp_path / 'admin.csv'}:2: pupils: expected a number of pupils > 0, got 'none'",
+        f"error: {tmp_path / 'admin.csv'}:5: count: expected a number >= 0, got '-2'",
+    ]
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["--per-school", "0"], "error: --per-school:0: per_school: expected a whole number >= 1, got 0"),
-    (["--u-test", "whole"], "error: --u-test:0: u_test: expected one of ranks, differences"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--per-school", "0"], "error: --per-school:0: per_school: expected a whole number >= 1, got 0"),
+        (["--u-test", "whole"], "error: --u-test:0: u_test: expected one of ranks, differences"),
+    ],
+)
 def test_cli_match_bad_options(tmp_path, args, expected):
     admin = write_admin(tmp_path, synthetic_authority(CFG, seed=5, n_candidates=5))
     result = CliRunner().invoke(cli(), ["match", str(admin), "--config", STOCKPORT, *args])

@@ -7,10 +7,10 @@ from numpy.testing import assert_allclose
 
 from swis import paths
 from swis.config import parse_config
-from swis.estimation.costs import annuitised_term_cost, annuity_factor, cost_table, implied_capital
-from swis.errors import InputError
-from swis.data.facts import load_facts
 from swis.data.disclosure import resolve_threshold, suppress_counts
+from swis.data.facts import load_facts
+from swis.errors import InputError
+from swis.estimation.costs import annuitised_term_cost, annuity_factor, cost_table, implied_capital
 
 
 def test_annuity_factor_and_inverse():

@@ -39,7 +39,7 @@ def half_unit(text: str) -> float:
     if not text:
         return np.nan
     exponent = Decimal(text).as_tuple().exponent
-    return 0.5 * 10.0 ** exponent
+    return 0.5 * 10.0**exponent
 
 
 def agrees(ours: float, printed: str) -> bool:
@@ -77,8 +77,16 @@ def compare_table(published: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
     for _, pub in published[published["kind"] != "reference"].iterrows():
         name = pub["coefficient"]
         row = mine.loc[name] if name in mine.index else None
-        rows.append({"authority": pub["authority"], "outcome": pub["outcome"], "coefficient": name,
-                     "kind": pub["kind"], **_compare_row(pub, row), "source": pub["source"]})
+        rows.append(
+            {
+                "authority": pub["authority"],
+                "outcome": pub["outcome"],
+                "coefficient": name,
+                "kind": pub["kind"],
+                **_compare_row(pub, row),
+                "source": pub["source"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -95,9 +103,12 @@ def constant_by_base_school(panel, outcome: str, published: pd.Series, **overrid
 
 def _verdict(cmp: pd.DataFrame, bases: pd.DataFrame) -> tuple[bool, str]:
     main = cmp[cmp["kind"] != "constant"]
-    bad = [f"{r.coefficient} (not estimable here: the printed value is an artefact of separation)"
-           if str(r.note).startswith("not estimable") else r.coefficient
-           for r in main[~main["reproduced"]].itertuples()]
+    bad = [
+        f"{r.coefficient} (not estimable here: the printed value is an artefact of separation)"
+        if str(r.note).startswith("not estimable")
+        else r.coefficient
+        for r in main[~main["reproduced"]].itertuples()
+    ]
     const_ok = bool(cmp.loc[cmp["kind"] == "constant", "reproduced"].all())
     matches = bases.loc[bases["reproduced"], "base_school"].tolist()
     if bad:
@@ -105,8 +116,11 @@ def _verdict(cmp: pd.DataFrame, bases: pd.DataFrame) -> tuple[bool, str]:
     if const_ok:
         return True, "reproduces"
     if matches:
-        return True, ("reproduces; the constant matches when the omitted school is "
-                      + " or ".join(matches) + " (the report does not say which school it omitted)")
+        return True, (
+            "reproduces; the constant matches when the omitted school is "
+            + " or ".join(matches)
+            + " (the report does not say which school it omitted)"
+        )
     return False, "does not reproduce: the constant, whichever school is omitted"
 
 
@@ -122,16 +136,28 @@ def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> 
     pub = published_table(published, panel.config.authority, outcome)
     cmp = compare_table(pub, res.table)
     const_pub = pub[pub["kind"] == "constant"]
-    bases = (constant_by_base_school(panel, outcome, const_pub.iloc[0], **overrides)
-             if not const_pub.empty else pd.DataFrame(columns=["base_school", "reproduced"]))
+    bases = (
+        constant_by_base_school(panel, outcome, const_pub.iloc[0], **overrides)
+        if not const_pub.empty
+        else pd.DataFrame(columns=["base_school", "reproduced"])
+    )
     ok, text = _verdict(cmp, bases)
-    verdict = {"authority": panel.config.authority, "outcome": outcome, "reproduced": ok,
-               "verdict": text, "source": pub["source"].iloc[0] if not pub.empty else ""}
+    verdict = {
+        "authority": panel.config.authority,
+        "outcome": outcome,
+        "reproduced": ok,
+        "verdict": text,
+        "source": pub["source"].iloc[0] if not pub.empty else "",
+    }
     return cmp, verdict
 
 
-def run_audit(corrections: bool = True, published_path: str | Path | None = None,
-              panel_path: str | Path | None = None, **overrides) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_audit(
+    corrections: bool = True,
+    published_path: str | Path | None = None,
+    panel_path: str | Path | None = None,
+    **overrides,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Audit every published table of every authority of the book (``data/book.yml``).
 
     Parameters

@@ -14,17 +14,29 @@ from swis.audit.compare import agrees
 from swis.config import authority_configs
 from swis.data.panel import cross_table_pupils, load_panel
 from swis.estimation.design import INTERACTION
-from swis.estimation.did import estimate
-from swis.estimation.did import estimate_panel
+from swis.estimation.did import estimate, estimate_panel
 from swis.estimation.inference.cluster import CORRECTIONS
 
 #: Packages whose versions the reproducibility appendix lists.
-PACKAGES = ("swis", "pandas", "numpy", "scipy", "statsmodels", "pandera", "matplotlib", "papermill",
-            "jupyter-book", "myst-nb", "sphinx", "sphinxcontrib-bibtex")
+PACKAGES = (
+    "swis",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pandera",
+    "matplotlib",
+    "papermill",
+    "jupyter-book",
+    "myst-nb",
+    "sphinx",
+    "sphinxcontrib-bibtex",
+)
 
 
-def single_cell_search(rows: pd.DataFrame, spec, published: pd.DataFrame,
-                       deltas: tuple[int, ...] = (-2, -1, 1, 2)) -> pd.DataFrame:
+def single_cell_search(
+    rows: pd.DataFrame, spec, published: pd.DataFrame, deltas: tuple[int, ...] = (-2, -1, 1, 2)
+) -> pd.DataFrame:
     """Single count changes under which the published point estimates reproduce.
 
     A diagnostic for a table that does not reproduce: every count is moved
@@ -42,11 +54,19 @@ def single_cell_search(rows: pd.DataFrame, spec, published: pd.DataFrame,
             if trial.loc[idx, "count"] < 0:
                 continue
             table = estimate(trial, spec).table.set_index("coefficient")
-            if all(name in table.index and agrees(table.loc[name, "irr"], text)
-                   for name, text in zip(pub["coefficient"], pub["irr_text"])):
+            if all(
+                name in table.index and agrees(table.loc[name, "irr"], text)
+                for name, text in zip(pub["coefficient"], pub["irr_text"], strict=True)
+            ):
                 r = rows.loc[idx]
-                hits.append({"school": r["school"], "term": str(r["term"]), "printed_count": r["count"],
-                             "count_that_reproduces": r["count"] + delta})
+                hits.append(
+                    {
+                        "school": r["school"],
+                        "term": str(r["term"]),
+                        "printed_count": r["count"],
+                        "count_that_reproduces": r["count"] + delta,
+                    }
+                )
     return pd.DataFrame(hits, columns=["school", "term", "printed_count", "count_that_reproduces"])
 
 
@@ -64,8 +84,14 @@ def convention_estimates(**overrides) -> pd.DataFrame:
         for outcome in panel.outcomes:
             for name in CORRECTIONS:
                 r = estimate_panel(panel, outcome, correction=name, **overrides).get(INTERACTION)
-                rows.append({"authority": config.authority, "outcome": outcome, "correction": name,
-                             **{c: r[c] for c in ("irr", "ci_low", "ci_high", "estimable")}})
+                rows.append(
+                    {
+                        "authority": config.authority,
+                        "outcome": outcome,
+                        "correction": name,
+                        **{c: r[c] for c in ("irr", "ci_low", "ci_high", "estimable")},
+                    }
+                )
     return pd.DataFrame(rows)
 
 

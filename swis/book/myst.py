@@ -74,8 +74,7 @@ def myst_table(frame: pd.DataFrame, caption: str, name: str, index: bool = True)
         names = list(frame.index.names) if index else []
         headers = []
         for depth, level in enumerate(levels):
-            shown = [v if j == 0 or level[j - 1] != v or depth == len(levels) - 1 else ""
-                     for j, v in enumerate(level)]
+            shown = [v if j == 0 or level[j - 1] != v or depth == len(levels) - 1 else "" for j, v in enumerate(level)]
             lead = [n or "" for n in names] if depth == len(levels) - 1 else [""] * len(names)
             headers.append(lead + shown)
     else:

@@ -1,6 +1,6 @@
 """Every numbered table and figure of the book: its label, page, notebook cell and ``swis`` function.
 
-The registry is the one source of the replication table in the README and in
+The registry (``book/registry.yml``, read here) is the one source of the replication table in the README and in
 the reproducibility appendix, and of the labels the pages give their tables
 and figures (:func:`label`): a page cannot number a table the registry does
 not know. Labels are patterns, filled in per authority (``{code}``: the
@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from swis import paths
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Scopes: once in the book; per authority; per authority and outcome; per outcome of the matching's authority.
 SCOPES = ("book", "authority", "outcome", "matching")
@@ -60,91 +65,24 @@ class Entry:
         return "Figure" if self.label.startswith("fig-") else "Table"
 
 
-_S, _A, _M, _U, _L, _F = ("notebooks/synthesis.ipynb", "notebooks/authority.ipynb", "notebooks/matching.ipynb",
-                          "notebooks/audit.ipynb", "notebooks/logic_model.ipynb", "notebooks/facts.ipynb")
-_AUTH = "book/generated/authority_{slug}"
-_T, _R, _CT, _MT = "swis.report.tables", "swis.report.readings", "swis.report.context_tables", \
-    "swis.report.matching_tables"
+def entries(path: str | Path | None = None) -> tuple[Entry, ...]:
+    """The registered tables and figures (``book/registry.yml``), in the book's order."""
+    raw = yaml.load(Path(path or paths.REGISTRY).read_text(encoding="utf-8"), Loader=_LOADER)
+    return tuple(Entry(**{**item, "functions": tuple(item["functions"])}) for item in raw)
 
-ENTRIES: tuple[Entry, ...] = (
-    Entry("pilots", "tbl-pilots", "Summary of pilots (Part One, Table 1)", "book/generated/synthesis", _S,
-          "page.pilots_table()", ("swis.data.published.load_pilots", f"{_CT}.pilots_display")),
-    Entry("data_collected", "tbl-data-collected", "Data collected in Phase 3 (Part One, Table 2)",
-          "book/generated/synthesis", _S, "page.data_collected_table()",
-          ("swis.data.published.load_data_collected", f"{_CT}.data_collected_display")),
-    Entry("forest", "fig-forest", "Forest plot of every model's intervention-by-time IRR",
-          "book/generated/synthesis", _S, "page.glue()",
-          ("swis.book.pages.synthesis.interaction_estimates", "swis.report.figures.forest.forest_figure")),
-    Entry("forest_table", "tbl-forest", "The numbers behind the forest plot", "book/generated/synthesis", _S,
-          "page.forest_table()", ("swis.book.pages.synthesis.interaction_estimates", f"{_T}.forest_table")),
-    Entry("costs", "tbl-costs", "Costs over the autumn term (Part One, Table 3)", "book/generated/synthesis", _S,
-          "page.costs_table()", ("swis.estimation.costs.cost_table", f"{_CT}.cost_display")),
-    Entry("logic_model", "fig-logic-model", "The overarching logic model", "book/generated/logic_model", _L,
-          "page.glue()",
-          ("swis.data.logic_model.load_logic_model", "swis.report.figures.logic_model.draw_logic_model")),
-    Entry("logic_model_table", "tbl-logic-model", "The logic model as text", "book/generated/logic_model", _L,
-          "page.table()", ("swis.data.logic_model.load_logic_model", f"{_CT}.logic_model_table")),
-    Entry("data_collected_authority", "tbl-{code}-data-collected", "Data collected in the authority (Part Two, "
-          "Table 1)", _AUTH, _A, "page.data_collected_table()",
-          ("swis.data.published.context_table", f"{_CT}.authority_data_collected_display"), "authority"),
-    Entry("configuration", "tbl-{code}-configuration", "How the pilot was set up in the schools", _AUTH, _A,
-          "page.configuration_table()", ("swis.data.published.context_table", f"{_CT}.configuration_display"),
-          "authority"),
-    Entry("panel", "tbl-{code}-{oc}-panel", "School-by-term table of one outcome", _AUTH, _A,
-          'page.panel_table("{{outcome}}")', ("swis.data.panel.load_panel", f"{_T}.school_term_table"), "outcome"),
-    Entry("trend", "fig-{code}-{oc}-trend", "Trend of one outcome by school and term", _AUTH, _A,
-          'page.glue_outcome("{{outcome}}")', ("swis.report.figures.authority.trend_figure",), "outcome"),
-    Entry("regression", "tbl-{code}-{oc}-regression", "Regression estimates of one outcome", _AUTH, _A,
-          'page.regression_table("{{outcome}}")', ("swis.estimation.did.estimate_panel", f"{_T}.regression_table"),
-          "outcome"),
-    Entry("did", "fig-{code}-{oc}-did", "Difference in differences of one outcome", _AUTH, _A,
-          'page.glue_outcome("{{outcome}}")',
-          ("swis.estimation.did.fitted_group_rates", "swis.report.figures.authority.did_figure"), "outcome"),
-    Entry("audit", "tbl-{code}-{oc}-audit", "Published against reproduced estimates of one outcome", _AUTH, _A,
-          'page.audit_table("{{outcome}}")', ("swis.audit.compare.audit_outcome", f"{_T}.audit_display"), "outcome"),
-    Entry("costs_authority", "tbl-{code}-costs", "The authority's costs over the autumn term (from Part One, "
-          "Table 3)", _AUTH, _A, "page.costs_table()", ("swis.estimation.costs.cost_table", f"{_CT}.cost_display"),
-          "authority"),
-    Entry("match_scores", "tbl-match-scores", "SYNTHETIC: best-scoring candidates", "book/generated/matching", _M,
-          "page.score_table()", ("swis.matching.match", f"{_MT}.score_display")),
-    Entry("match_tests", "tbl-match-tests", "SYNTHETIC: every U-tested candidate and the decision",
-          "book/generated/matching", _M, "page.tests_table()", ("swis.matching.match", f"{_MT}.tests_display")),
-    Entry("match_selected", "tbl-match-selected", "SYNTHETIC: comparators selected", "book/generated/matching", _M,
-          "page.selection_table()", ("swis.matching.match", f"{_MT}.selection_display")),
-    Entry("match_details", "tbl-match-details", "SYNTHETIC: year-group intermediates of one match",
-          "book/generated/matching", _M, "page.details_table()",
-          ("swis.matching.year_group_details", f"{_MT}.match_details_display")),
-    Entry("match_trends", "fig-matching-trends-{oc}", "SYNTHETIC: parallel-trend check of one outcome",
-          "book/generated/matching", _M, "page.trend_figures()",
-          ("swis.matching.school_rates", "swis.report.figures.matching.matching_trend_figure"), "matching"),
-    Entry("match_readings", "tbl-match-readings", "SYNTHETIC: comparators chosen under each reading",
-          "book/generated/matching", _M, "page.readings_table()",
-          ("swis.matching.compare_readings", f"{_MT}.readings_display")),
-    Entry("match_did", "tbl-match-did", "SYNTHETIC: difference in differences on the matched panel",
-          "book/generated/matching", _M, "page.did_table()",
-          ("swis.matching.matched_panel", "swis.estimation.did.estimate_panel", f"{_T}.regression_table")),
-    Entry("audit_verdicts", "tbl-audit-verdicts", "Reproduction of every published regression table",
-          "book/generated/audit", _U, "page.verdicts_table()",
-          ("swis.audit.compare.run_audit", f"{_T}.verdict_display")),
-    Entry("corrections", "tbl-corrections", "Corrections to the printed tables", "book/generated/audit", _U,
-          "page.corrections_table()", ("swis.data.corrections.load_corrections", f"{_T}.corrections_display")),
-    Entry("pupils_across", "tbl-pupils-across", "Pupil numbers that differ between outcome tables",
-          "book/generated/audit", _U, "page.pupils_table()",
-          ("swis.audit.diagnostics.pupils_across_tables", f"{_T}.as_text")),
-    Entry("single_cell_search", "tbl-audit-search", "Single count changes under which a published table "
-          "reproduces", "book/generated/audit", _U, "page.search_table()",
-          ("swis.audit.diagnostics.single_cell_search", f"{_T}.as_text")),
-    Entry("conventions", "tbl-conventions", "Interaction IRRs under three small-sample conventions",
-          "book/generated/audit", _U, "page.conventions_table()",
-          ("swis.audit.diagnostics.convention_estimates", f"{_T}.conventions_display")),
-    Entry("software", "tbl-software", "Software versions of the build", "book/generated/audit", _U,
-          "page.software_table()", ("swis.audit.diagnostics.software_versions", f"{_CT}.software_display")),
-    Entry("facts", "tbl-facts", "Every figure quoted in the prose, with its source", "book/generated/facts", _F,
-          "page.table()", ("swis.data.facts.load_facts", f"{_CT}.facts_display")),
-    Entry("registry", "tbl-registry", "Where each table and figure comes from", "book/generated/replication",
-          "notebooks/replication.ipynb", "registry_table(book_config=book_config)", ("swis.book.registry.expand",)),
-)
-BY_KEY = {e.key: e for e in ENTRIES}
+
+def entry(key: str) -> Entry:
+    """The entry registered under ``key``.
+
+    Raises
+    ------
+    KeyError
+        The key is not registered.
+    """
+    found = [e for e in entries() if e.key == key]
+    if not found:
+        raise KeyError(f"no table or figure '{key}' in {paths.relative(paths.REGISTRY)}")
+    return found[0]
 
 
 def label(key: str, code: str = "", outcome: str = "") -> str:
@@ -171,7 +109,7 @@ def label(key: str, code: str = "", outcome: str = "") -> str:
     """
     from swis.config import short_name
 
-    return BY_KEY[key].label.format(code=code.lower(), oc=short_name(outcome) if outcome else "")
+    return entry(key).label.format(code=code.lower(), oc=short_name(outcome) if outcome else "")
 
 
 def _places(entry: Entry, book: dict) -> list[tuple[str, str, str]]:
@@ -200,18 +138,26 @@ def expand(book: dict | None = None) -> list[dict]:
 
     book = book or load_book_config()
     out = []
-    for e in ENTRIES:
+    for e in entries():
         for authority, code, outcome in _places(e, book):
-            out.append({"key": e.key, "label": label(e.key, code, outcome), "title": e.title,
-                        "page": e.page.format(slug=authority.lower()), "notebook": e.notebook, "cell": e.cell,
-                        "functions": e.functions})
+            out.append(
+                {
+                    "key": e.key,
+                    "label": label(e.key, code, outcome),
+                    "title": e.title,
+                    "page": e.page.format(slug=authority.lower()),
+                    "notebook": e.notebook,
+                    "cell": e.cell,
+                    "functions": e.functions,
+                }
+            )
     return out
 
 
 def readme_table() -> str:
     """The README's replication table: one row per registered table or figure (labels as patterns)."""
     lines = ["| Label | What it shows | Notebook (template) and cell | `swis` functions |", "| --- | --- | --- | --- |"]
-    for e in ENTRIES:
+    for e in entries():
         funcs = ", ".join(f"`{f}`" for f in e.functions)
         lines.append(f"| `{e.label}` | {e.title} | `{e.notebook}`: `{e.cell}` | {funcs} |")
     return "\n".join(lines)

@@ -15,8 +15,12 @@ import typer
 
 from swis.errors import InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Reproducible analysis of the Social Workers in Schools (SWIS) pilots.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Reproducible analysis of the Social Workers in Schools (SWIS) pilots.",
+)
 
 
 def fail(err: InputError) -> None:

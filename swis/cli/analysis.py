@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from swis.errors import InputError
 
-PANEL_ARG = typer.Argument(..., help="Tidy panel CSV (authority, outcome, school, group, term, count, pupils"
-                           "[, printed_rate]).")
-CONFIG_OPT = typer.Option(..., "--config", "-c", help="Authority config YAML (terms, reference and intervention "
-                          "terms, outcomes).")
+PANEL_ARG = typer.Argument(
+    ..., help="Tidy panel CSV (authority, outcome, school, group, term, count, pupils[, printed_rate])."
+)
+CONFIG_OPT = typer.Option(
+    ..., "--config", "-c", help="Authority config YAML (terms, reference and intervention terms, outcomes)."
+)
 
 
-def write_csv(frame, out: Optional[Path]) -> None:
+def write_csv(frame, out: Path | None) -> None:
     """Write to ``out`` atomically, or to standard output."""
     from swis.io import atomic_csv
 
@@ -27,8 +28,11 @@ def write_csv(frame, out: Optional[Path]) -> None:
         typer.echo(f"wrote {out}", err=True)
 
 
-def validate(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
-             no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv.")) -> None:
+def validate(
+    panel: Path = PANEL_ARG,
+    config: Path = CONFIG_OPT,
+    no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv."),
+) -> None:
     """Check a panel against a config; exit 0 if usable, 2 with one line per problem if not."""
     from swis.cli import fail, warn
     from swis.config import load_config
@@ -43,11 +47,14 @@ def validate(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
     typer.echo(f"ok: {panel}: {len(loaded.data)} rows, {n_schools} schools, outcomes {', '.join(loaded.outcomes)}")
 
 
-def did(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
-        outcome: Optional[str] = typer.Option(None, help="One outcome (default: every outcome in the panel)."),
-        out: Optional[Path] = typer.Option(None, help="Write the table to this CSV (default: standard output)."),
-        correction: str = typer.Option("stata", help="Small-sample factor: stata (G/(G-1)), statsmodels, none."),
-        no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv.")) -> None:
+def did(
+    panel: Path = PANEL_ARG,
+    config: Path = CONFIG_OPT,
+    outcome: str | None = typer.Option(None, help="One outcome (default: every outcome in the panel)."),
+    out: Path | None = typer.Option(None, help="Write the table to this CSV (default: standard output)."),
+    correction: str = typer.Option("stata", help="Small-sample factor: stata (G/(G-1)), statsmodels, none."),
+    no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv."),
+) -> None:
     """Estimate the Poisson difference-in-differences model; print the tidy table as CSV."""
     import pandas as pd
 
@@ -61,8 +68,9 @@ def did(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
     try:
         loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
         if outcome is not None and outcome not in loaded.outcomes:
-            raise InputError.one(panel, 0, "outcome", f"no rows for outcome '{outcome}'; "
-                                 f"present: {', '.join(loaded.outcomes)}")
+            raise InputError.one(
+                panel, 0, "outcome", f"no rows for outcome '{outcome}'; present: {', '.join(loaded.outcomes)}"
+            )
     except InputError as err:
         fail(err)
     warn(loaded.warnings)
@@ -71,8 +79,10 @@ def did(panel: Path = PANEL_ARG, config: Path = CONFIG_OPT,
     write_csv(table, out)
 
 
-def audit(out: Optional[Path] = typer.Option(None, help="Write the row-by-row comparison to this CSV."),
-          no_corrections: bool = typer.Option(False, help="Audit the data exactly as printed.")) -> None:
+def audit(
+    out: Path | None = typer.Option(None, help="Write the row-by-row comparison to this CSV."),
+    no_corrections: bool = typer.Option(False, help="Audit the data exactly as printed."),
+) -> None:
     """Re-estimate every published regression table and compare, to the printed precision."""
     from swis.audit.compare import run_audit, summary_line
     from swis.cli import fail

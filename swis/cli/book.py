@@ -12,8 +12,10 @@ def _build_failed(err) -> None:
     raise typer.Exit(2 if getattr(err, "input_error", False) else 1)
 
 
-def build(no_render: bool = typer.Option(False, help="Execute the notebooks only; do not render the HTML."),
-          quiet: bool = typer.Option(False, help="No per-cell progress bars.")) -> None:
+def build(
+    no_render: bool = typer.Option(False, help="Execute the notebooks only; do not render the HTML."),
+    quiet: bool = typer.Option(False, help="No per-cell progress bars."),
+) -> None:
     """Execute every notebook with papermill and render the book (what `make book` runs)."""
     from swis.book.build import build as run_build
     from swis.errors import BuildError
@@ -44,10 +46,12 @@ def parse_params(pairs: list[str]) -> dict:
     return params
 
 
-def run(authority: str = typer.Argument(..., help="Authority to re-run, e.g. Southampton."),
-        param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE parameter of the authority notebook."),
-        no_render: bool = typer.Option(False, help="Execute only; do not render the HTML."),
-        quiet: bool = typer.Option(False, help="No per-cell progress bars.")) -> None:
+def run(
+    authority: str = typer.Argument(..., help="Authority to re-run, e.g. Southampton."),
+    param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE parameter of the authority notebook."),
+    no_render: bool = typer.Option(False, help="Execute only; do not render the HTML."),
+    quiet: bool = typer.Option(False, help="No per-cell progress bars."),
+) -> None:
     """Re-run one authority's notebook with other parameters, then the synthesis, and rebuild the book."""
     from swis import paths
     from swis.book.build import build as run_build
@@ -61,8 +65,12 @@ def run(authority: str = typer.Argument(..., help="Authority to re-run, e.g. Sou
         known = authorities()
         match = [a for a in known if a.lower() == authority.lower()]
         if not match:
-            raise InputError.one(paths.relative(paths.BOOK_CONFIG), 0, "authorities",
-                                 f"unknown authority '{authority}'; expected one of {', '.join(known)}")
+            raise InputError.one(
+                paths.relative(paths.BOOK_CONFIG),
+                0,
+                "authorities",
+                f"unknown authority '{authority}'; expected one of {', '.join(known)}",
+            )
     except InputError as err:
         fail(err)
     name = match[0]

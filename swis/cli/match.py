@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,18 +21,22 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _check_options(admin_csv: Path, per_school: int, outputs: dict[str, Optional[Path]],
-                   u_test: str, standardise: str) -> None:
+def _check_options(
+    admin_csv: Path, per_school: int, outputs: dict[str, Path | None], u_test: str, standardise: str
+) -> None:
     """Reject bad option values, and outputs that would overwrite the input or each other."""
     from swis.matching import STANDARDISE, U_TESTS
 
     if per_school < 1:
-        raise InputError.one("--per-school", WHOLE_FILE, "per_school", f"expected a whole number >= 1, got {per_school}")
+        raise InputError.one(
+            "--per-school", WHOLE_FILE, "per_school", f"expected a whole number >= 1, got {per_school}"
+        )
     if u_test not in U_TESTS:
         raise InputError.one("--u-test", WHOLE_FILE, "u_test", f"expected one of {', '.join(U_TESTS)}, got {u_test!r}")
     if standardise not in STANDARDISE:
-        raise InputError.one("--standardise", WHOLE_FILE, "standardise",
-                             f"expected one of {', '.join(STANDARDISE)}, got {standardise!r}")
+        raise InputError.one(
+            "--standardise", WHOLE_FILE, "standardise", f"expected one of {', '.join(STANDARDISE)}, got {standardise!r}"
+        )
     seen = {admin_csv.resolve(): "the admin file"}
     for option, path in outputs.items():
         if path is None:
@@ -46,11 +50,15 @@ def _needs_terms(data: pd.DataFrame, cfg, file: str) -> None:
     """A panel for the estimator needs every analysis term of the config."""
     absent = [t for t in cfg.terms if t not in set(data["term"])]
     if absent:
-        raise InputError.one(file, WHOLE_FILE, "term", f"--panel-out needs rows for every term of the config; "
-                             f"none for {', '.join(absent)}")
+        raise InputError.one(
+            file,
+            WHOLE_FILE,
+            "term",
+            f"--panel-out needs rows for every term of the config; none for {', '.join(absent)}",
+        )
 
 
-def _write(outputs: list[tuple[Optional[Path], Optional[pd.DataFrame]]]) -> None:
+def _write(outputs: list[tuple[Path | None, pd.DataFrame | None]]) -> None:
     """Write each (path, table) whose path is given, atomically."""
     from swis.io import atomic_csv
 
@@ -64,53 +72,89 @@ def _write(outputs: list[tuple[Optional[Path], Optional[pd.DataFrame]]]) -> None
         typer.echo(f"wrote {path}", err=True)
 
 
-def match(
-    admin_csv: Annotated[Path, typer.Argument(
-        help="Admin CSV: school, group, year_group, term, outcome, count, pupils.", show_default=False)],
-    config: Annotated[Path, typer.Option(
-        "--config", "-c", help="Authority config YAML (terms, autumn_terms, outcomes).", show_default=False)],
-    per_school: Annotated[int, typer.Option(help="Comparators kept per intervention school and outcome.")] = 2,
-    out: Annotated[Optional[Path], typer.Option(
+AdminArg = Annotated[
+    Path, typer.Argument(help="Admin CSV: school, group, year_group, term, outcome, count, pupils.", show_default=False)
+]
+ConfigOpt = Annotated[
+    Path,
+    typer.Option("--config", "-c", help="Authority config YAML (terms, autumn_terms, outcomes).", show_default=False),
+]
+PerSchoolOpt = Annotated[int, typer.Option(help="Comparators kept per intervention school and outcome.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
         help="Write every pair's scores, ranks, U test, decision and reason here (default: the selected "
-             "pairs to standard output).")] = None,
-    panel_out: Annotated[Optional[Path], typer.Option(
-        help="Write the intervention schools' and selected comparators' panel, ready for swis did.")] = None,
-    details_out: Annotated[Optional[Path], typer.Option(
-        help="Write the trends, standardised differences and ranks by year group of the selected pairs.")] = None,
-    u_test: Annotated[str, typer.Option(help="What the U test compares between periods: ranks or differences.")]
-    = "ranks",
-    standardise: Annotated[str, typer.Option(
-        help="Divide trend differences by the SD of the candidates' trends (candidates), of the pair's (pair), "
-             "or not (none).")] = "candidates",
+        "pairs to standard output)."
+    ),
+]
+PanelOutOpt = Annotated[
+    Path | None, typer.Option(help="Write the intervention schools' and selected comparators' panel, for swis did.")
+]
+DetailsOutOpt = Annotated[
+    Path | None,
+    typer.Option(help="Write the trends, standardised differences and ranks by year group of the selected pairs."),
+]
+UTestOpt = Annotated[str, typer.Option(help="What the U test compares between periods: ranks or differences.")]
+StandardiseOpt = Annotated[
+    str,
+    typer.Option(
+        help="Divide trend differences by the SD of the candidates' trends (candidates), of the pair's "
+        "(pair), or not (none)."
+    ),
+]
+
+
+def _report(pairs: pd.DataFrame, per_school: int, admin_csv: Path) -> None:
+    """Warn about shortfalls and say what was matched, on standard error."""
+    from swis.matching import shortfall
+
+    for r in shortfall(pairs, per_school).itertuples():
+        typer.echo(
+            f"warning: {admin_csv}: {r.outcome}: {r.intervention_school} has {r.selected} of "
+            f"{r.requested} comparators (too few candidates passed the U test)",
+            err=True,
+        )
+    n_targets = pairs[["outcome", "intervention_school"]].drop_duplicates().shape[0]
+    n_rejected = int((pairs["status"] == "rejected").sum())
+    typer.echo(
+        f"matched {n_targets} intervention school-outcome combinations; {int(pairs['selected'].sum())} "
+        f"comparators selected, {n_rejected} candidates rejected by the U test",
+        err=True,
+    )
+
+
+def match(
+    admin_csv: AdminArg,
+    config: ConfigOpt,
+    per_school: PerSchoolOpt = 2,
+    out: OutOpt = None,
+    panel_out: PanelOutOpt = None,
+    details_out: DetailsOutOpt = None,
+    u_test: UTestOpt = "ranks",
+    standardise: StandardiseOpt = "candidates",
 ) -> None:
     """Choose comparison schools by pre-intervention trends, as the report did."""
     from swis.cli import fail
     from swis.config import load_config
     from swis.data.admin import load_admin
-    from swis.matching import MatchSettings, matched_panel, shortfall, year_group_details
+    from swis.matching import MatchSettings, matched_panel, year_group_details
     from swis.matching import match as run_match
 
+    outputs = {"--out": out, "--panel-out": panel_out, "--details-out": details_out}
     try:
-        _check_options(admin_csv, per_school, {"--out": out, "--panel-out": panel_out, "--details-out": details_out},
-                       u_test, standardise)
+        _check_options(admin_csv, per_school, outputs, u_test, standardise)
         cfg = load_config(config)
         data = load_admin(admin_csv, cfg)
         if panel_out is not None:
             _needs_terms(data, cfg, str(admin_csv))
         settings = MatchSettings(per_school=per_school, u_test=u_test, standardise=standardise)
         pairs = run_match(data, cfg, settings)
-        _write([(out, pairs),
-                (panel_out, matched_panel(data, pairs, cfg) if panel_out else None),
-                (details_out, year_group_details(data, pairs, cfg, settings) if details_out else None)])
+        panel = matched_panel(data, pairs, cfg) if panel_out else None
+        details = year_group_details(data, pairs, cfg, settings) if details_out else None
+        _write([(out, pairs), (panel_out, panel), (details_out, details)])
     except InputError as err:
         fail(err)
-    for r in shortfall(pairs, per_school).itertuples():
-        typer.echo(f"warning: {admin_csv}: {r.outcome}: {r.intervention_school} has {r.selected} of "
-                   f"{r.requested} comparators (too few candidates passed the U test)", err=True)
-    n_targets = pairs[["outcome", "intervention_school"]].drop_duplicates().shape[0]
-    typer.echo(f"matched {n_targets} intervention school-outcome combinations; "
-               f"{int(pairs['selected'].sum())} comparators selected, {int((pairs['status'] == 'rejected').sum())} "
-               "candidates rejected by the U test", err=True)
+    _report(pairs, per_school, admin_csv)
     if out is None:
         pairs[pairs["selected"]].to_csv(sys.stdout, index=False)
 

@@ -3,5 +3,14 @@
 from swis.config.authority import Config, Outcome, load_config, parse_config, short_name, term_order
 from swis.config.book import authorities, authority_configs, load_book_config
 
-__all__ = ["Config", "Outcome", "authorities", "authority_configs", "load_book_config", "load_config",
-           "parse_config", "short_name", "term_order"]
+__all__ = [
+    "Config",
+    "Outcome",
+    "authorities",
+    "authority_configs",
+    "load_book_config",
+    "load_config",
+    "parse_config",
+    "short_name",
+    "term_order",
+]

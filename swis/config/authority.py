@@ -14,7 +14,6 @@ import yaml
 
 from swis.errors import InputError, Problem
 
-
 #: Short names of outcomes in labels and file names, where the key itself is too long.
 SHORT_NAMES = {"days_in_care": "dic"}
 
@@ -90,8 +89,7 @@ def _require(raw: dict, key: str, kind: type, file: str, lines: dict) -> object:
         raise InputError.one(file, 0, key, f"missing key '{key}' (expected a {kind.__name__})")
     value = raw[key]
     if not isinstance(value, kind) or (kind is list and not value):
-        raise InputError.one(file, lines.get(key, 0), key,
-                             f"expected a non-empty {kind.__name__}, got {value!r}")
+        raise InputError.one(file, lines.get(key, 0), key, f"expected a non-empty {kind.__name__}, got {value!r}")
     return value
 
 
@@ -99,8 +97,9 @@ def _outcomes(raw: dict, file: str, lines: dict) -> dict[str, Outcome]:
     out = {}
     for key, spec in _require(raw, "outcomes", dict, file, lines).items():
         if not isinstance(spec, dict) or not {"label", "unit", "scale"} <= set(spec):
-            raise InputError.one(file, lines.get("outcomes", 0), f"outcomes.{key}",
-                                 "expected a mapping with 'label', 'unit' and 'scale'")
+            raise InputError.one(
+                file, lines.get("outcomes", 0), f"outcomes.{key}", "expected a mapping with 'label', 'unit' and 'scale'"
+            )
         out[str(key)] = Outcome(str(key), str(spec["label"]), str(spec["unit"]), float(spec["scale"]))
     return out
 
@@ -122,20 +121,31 @@ def parse_config(text: str, file: str = "<config>") -> Config:
     if len(set(terms)) != len(terms):
         problems.append(Problem(file, lines.get("terms", 0), "terms", "terms must be unique"))
     if ref not in terms:
-        problems.append(Problem(file, lines.get("reference_term", 0), "reference_term",
-                                f"'{ref}' is not one of the config's terms"))
+        problems.append(
+            Problem(file, lines.get("reference_term", 0), "reference_term", f"'{ref}' is not one of the config's terms")
+        )
     for t in post:
         if t not in terms or t == ref:
-            problems.append(Problem(file, lines.get("intervention_terms", 0), "intervention_terms",
-                                    f"'{t}' must be one of the terms and differ from the reference term"))
+            problems.append(
+                Problem(
+                    file,
+                    lines.get("intervention_terms", 0),
+                    "intervention_terms",
+                    f"'{t}' must be one of the terms and differ from the reference term",
+                )
+            )
     if problems:
         raise InputError(problems)
     return Config(
         authority=str(_require(raw, "authority", str, file, lines)),
-        code=str(raw.get("code", "")), terms=tuple(terms), reference_term=ref,
-        intervention_terms=tuple(post), outcomes=_outcomes(raw, file, lines),
+        code=str(raw.get("code", "")),
+        terms=tuple(terms),
+        reference_term=ref,
+        intervention_terms=tuple(post),
+        outcomes=_outcomes(raw, file, lines),
         autumn_terms=tuple(str(t) for t in raw.get("autumn_terms", []) or []),
-        path=file, lines=lines,
+        path=file,
+        lines=lines,
     )
 
 

@@ -55,18 +55,36 @@ def admin_schema(config: Config) -> pa.DataFrameSchema:
     """
     terms = list(dict.fromkeys([*config.autumn_terms, *config.terms]))
     text = lambda what: pa.Check.str_length(min_value=1, error=f"expected {what}")  # noqa: E731
-    return pa.DataFrameSchema({
-        "school": pa.Column(str, text("a school label")),
-        "group": pa.Column(str, pa.Check.isin(GROUPS, error="unknown group; expected 'intervention' or 'candidate'")),
-        "year_group": pa.Column(str, pa.Check.str_matches(YEAR_GROUP.pattern,
-                                error="expected a school year: 'Reception', 'Year 1' ... 'Year 14' or 'Nursery'")),
-        "term": pa.Column(str, pa.Check.isin(terms, error="unknown term; expected one of the config's autumn_terms "
-                                             f"or terms ({', '.join(terms)})")),
-        "outcome": pa.Column(str, pa.Check.isin(list(config.outcomes),
-                             error=f"unknown outcome; expected one of {', '.join(config.outcomes)}")),
-        "count": pa.Column(str, pa.Check(_number, error="expected a number >= 0")),
-        "pupils": pa.Column(str, pa.Check(_positive, error="expected a number of pupils > 0")),
-    }, strict=False)
+    return pa.DataFrameSchema(
+        {
+            "school": pa.Column(str, text("a school label")),
+            "group": pa.Column(
+                str, pa.Check.isin(GROUPS, error="unknown group; expected 'intervention' or 'candidate'")
+            ),
+            "year_group": pa.Column(
+                str,
+                pa.Check.str_matches(
+                    YEAR_GROUP.pattern, error="expected a school year: 'Reception', 'Year 1' ... 'Year 14' or 'Nursery'"
+                ),
+            ),
+            "term": pa.Column(
+                str,
+                pa.Check.isin(
+                    terms,
+                    error=f"unknown term; expected one of the config's autumn_terms or terms ({', '.join(terms)})",
+                ),
+            ),
+            "outcome": pa.Column(
+                str,
+                pa.Check.isin(
+                    list(config.outcomes), error=f"unknown outcome; expected one of {', '.join(config.outcomes)}"
+                ),
+            ),
+            "count": pa.Column(str, pa.Check(_number, error="expected a number >= 0")),
+            "pupils": pa.Column(str, pa.Check(_positive, error="expected a number of pupils > 0")),
+        },
+        strict=False,
+    )
 
 
 def _cell_problems(err: pa.errors.SchemaErrors, file: str) -> list[Problem]:
@@ -76,8 +94,9 @@ def _cell_problems(err: pa.errors.SchemaErrors, file: str) -> list[Problem]:
         row = int(case.index) if pd.notna(case.index) else WHOLE_FILE
         got = f"got {case.failure_case!r}" if str(case.failure_case).strip() else "got an empty cell"
         problems.append(Problem(file, row, str(case.column), f"{case.check}, {got}"))
-    return sorted(set(problems), key=lambda p: (p.row, ADMIN_COLUMNS.index(p.column)
-                                                 if p.column in ADMIN_COLUMNS else 99))
+    return sorted(
+        set(problems), key=lambda p: (p.row, ADMIN_COLUMNS.index(p.column) if p.column in ADMIN_COLUMNS else 99)
+    )
 
 
 def _duplicates(raw: pd.DataFrame, file: str) -> list[Problem]:
@@ -87,8 +106,16 @@ def _duplicates(raw: pd.DataFrame, file: str) -> list[Problem]:
         return []
     rows = raw[dup]
     first = rows.reset_index().groupby(KEY, sort=False)["index"].transform("min").to_numpy()
-    return [Problem(file, line, "school", f"duplicate row: this school, year group, term and outcome are "
-                    f"already on line {start}") for line, start in zip(rows.index, first) if line != start]
+    return [
+        Problem(
+            file,
+            line,
+            "school",
+            f"duplicate row: this school, year group, term and outcome are already on line {start}",
+        )
+        for line, start in zip(rows.index, first, strict=True)
+        if line != start
+    ]
 
 
 def _mixed_groups(raw: pd.DataFrame, file: str) -> list[Problem]:
@@ -96,9 +123,17 @@ def _mixed_groups(raw: pd.DataFrame, file: str) -> list[Problem]:
     first = raw.groupby("school", sort=False)["group"].transform("first")
     line = raw.reset_index().groupby("school", sort=False)["index"].transform("first").to_numpy()
     bad = raw.index[(raw["group"] != first).to_numpy()]
-    where = dict(zip(raw.index, line))
-    return [Problem(file, r, "group", f"school {raw.at[r, 'school']!r} is {first[r]!r} on line {where[r]} "
-                    f"but {raw.at[r, 'group']!r} here; a school belongs to one group") for r in bad]
+    where = dict(zip(raw.index, line, strict=True))
+    return [
+        Problem(
+            file,
+            r,
+            "group",
+            f"school {raw.at[r, 'school']!r} is {first[r]!r} on line {where[r]} "
+            f"but {raw.at[r, 'group']!r} here; a school belongs to one group",
+        )
+        for r in bad
+    ]
 
 
 def _coverage(raw: pd.DataFrame, config: Config, file: str) -> list[Problem]:
@@ -106,14 +141,22 @@ def _coverage(raw: pd.DataFrame, config: Config, file: str) -> list[Problem]:
     problems = []
     absent = [t for t in config.autumn_terms[-3:] if t not in set(raw["term"])]
     if absent:
-        problems.append(Problem(file, WHOLE_FILE, "term", f"no rows for autumn term(s) {', '.join(absent)}; "
-                                "matching needs the last three pre-intervention autumn terms "
-                                f"({', '.join(config.autumn_terms[-3:])})"))
+        problems.append(
+            Problem(
+                file,
+                WHOLE_FILE,
+                "term",
+                f"no rows for autumn term(s) {', '.join(absent)}; "
+                "matching needs the last three pre-intervention autumn terms "
+                f"({', '.join(config.autumn_terms[-3:])})",
+            )
+        )
     for outcome, rows in raw.groupby("outcome", sort=False):
         for group in GROUPS:
             if not rows["group"].eq(group).any():
-                problems.append(Problem(file, WHOLE_FILE, "group",
-                                        f"outcome {outcome}: no {group} school; expected at least one"))
+                problems.append(
+                    Problem(file, WHOLE_FILE, "group", f"outcome {outcome}: no {group} school; expected at least one")
+                )
     return problems
 
 
@@ -122,13 +165,36 @@ def check_config(config: Config) -> None:
     autumn = list(config.autumn_terms)
     line = config.line_of("autumn_terms") or WHOLE_FILE
     if len(autumn) < 3:
-        raise InputError.one(config.path, line, "autumn_terms",
-                             f"expected at least three pre-intervention autumn terms, got {len(autumn)}")
+        raise InputError.one(
+            config.path,
+            line,
+            "autumn_terms",
+            f"expected at least three pre-intervention autumn terms, got {len(autumn)}",
+        )
     late = [t for t in autumn if t in config.intervention_terms]
     if late or len(set(autumn)) != len(autumn):
-        raise InputError.one(config.path, line, "autumn_terms",
-                             "expected distinct terms before the intervention" + (f"; {', '.join(late)} is an "
-                                                                                 "intervention term" if late else ""))
+        raise InputError.one(
+            config.path,
+            line,
+            "autumn_terms",
+            "expected distinct terms before the intervention"
+            + (f"; {', '.join(late)} is an intervention term" if late else ""),
+        )
+
+
+def _read(path: str | Path) -> pd.DataFrame:
+    """The file's cells as stripped text; refuse a missing column or a file without rows."""
+    file = str(path)
+    raw = read_csv_text(path)
+    missing = [c for c in ADMIN_COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(
+            [Problem(file, 1, c, "missing column; expected the columns " + ", ".join(ADMIN_COLUMNS)) for c in missing]
+        )
+    if raw.empty:
+        raise InputError.one(file, WHOLE_FILE, "-", "no data rows")
+    raw[list(ADMIN_COLUMNS)] = raw[list(ADMIN_COLUMNS)].apply(lambda s: s.str.strip())
+    return raw
 
 
 def load_admin(path: str | Path, config: Config) -> pd.DataFrame:
@@ -162,7 +228,8 @@ def load_admin(path: str | Path, config: Config) -> pd.DataFrame:
     >>> from swis.config import load_config
     >>> cfg = load_config(paths.config_path("Stockport"))
     >>> path = Path(tempfile.mkdtemp()) / "admin.csv"
-    >>> _ = path.write_text("school,group,year_group,term,outcome,count,pupils\\nA,intervention,Year 7,Autumn 2016,s17,x,90\\n")
+    >>> header = "school,group,year_group,term,outcome,count,pupils"
+    >>> _ = path.write_text(header + "\\nA,intervention,Year 7,Autumn 2016,s17,x,90\\n")
     >>> try:
     ...     load_admin(path, cfg)
     ... except InputError as err:
@@ -171,14 +238,7 @@ def load_admin(path: str | Path, config: Config) -> pd.DataFrame:
     """
     file = str(path)
     check_config(config)
-    raw = read_csv_text(path)
-    missing = [c for c in ADMIN_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError([Problem(file, 1, c, "missing column; expected the columns " + ", ".join(ADMIN_COLUMNS))
-                          for c in missing])
-    if raw.empty:
-        raise InputError.one(file, WHOLE_FILE, "-", "no data rows")
-    raw[list(ADMIN_COLUMNS)] = raw[list(ADMIN_COLUMNS)].apply(lambda s: s.str.strip())
+    raw = _read(path)
     try:
         admin_schema(config).validate(raw, lazy=True)
     except pa.errors.SchemaErrors as err:

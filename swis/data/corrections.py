@@ -15,8 +15,17 @@ from swis import paths
 from swis.errors import InputError, Problem
 from swis.io import read_csv_text
 
-CORRECTION_COLUMNS = ("authority", "outcome", "school", "term", "column", "printed_value",
-                      "corrected_value", "action", "evidence")
+CORRECTION_COLUMNS = (
+    "authority",
+    "outcome",
+    "school",
+    "term",
+    "column",
+    "printed_value",
+    "corrected_value",
+    "action",
+    "evidence",
+)
 _CELL_COLUMNS = ("count", "pupils", "school", "group", "term")
 
 
@@ -37,8 +46,9 @@ def load_corrections(path: str | Path | None = None) -> pd.DataFrame:
         raise InputError.one(path, int(bad.index[0]), "action", "expected 'apply' or 'note'")
     wrong = frame[(frame["action"] == "apply") & ~frame["column"].isin(_CELL_COLUMNS)]
     if not wrong.empty:
-        raise InputError.one(path, int(wrong.index[0]), "column",
-                             f"a correction applies to one of {', '.join(_CELL_COLUMNS)}")
+        raise InputError.one(
+            path, int(wrong.index[0]), "column", f"a correction applies to one of {', '.join(_CELL_COLUMNS)}"
+        )
     return frame
 
 

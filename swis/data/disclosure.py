@@ -62,6 +62,6 @@ def suppress_counts(rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
     hide = is_suppressed(out["count"], threshold) if threshold > 0 else pd.Series(False, index=out.index)
     marker = f"<{threshold}"
     out["count_shown"] = np.where(hide, marker, out["count"].map(lambda v: f"{v:,.0f}"))
-    out["rate_shown"] = [marker if h else r for h, r in zip(hide, out["rate"])]
+    out["rate_shown"] = [marker if h else r for h, r in zip(hide, out["rate"], strict=True)]
     out["rate_plot"] = np.where(hide, np.nan, out["rate"])
     return out

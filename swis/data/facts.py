@@ -49,7 +49,9 @@ def load_facts(folder: str | Path | None = None) -> pd.DataFrame:
         frames.append(frame.assign(file=path.name, line=frame.index))
     facts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*FACT_COLUMNS, "file", "line"])
     for key, rows in facts[facts["key"].duplicated(keep=False)].groupby("key"):
-        problems.append(Problem(rows["file"].iloc[1], int(rows["line"].iloc[1]), "key", f"key '{key}' is defined twice"))
+        problems.append(
+            Problem(rows["file"].iloc[1], int(rows["line"].iloc[1]), "key", f"key '{key}' is defined twice")
+        )
     if problems:
         raise InputError(problems)
     facts["value"] = facts["value"].str.strip().map(_parse_value)

@@ -117,8 +117,11 @@ def _check_pathway(name: object, lane: object, source: _Source) -> None:
         raise source.error(keys + ["title"], f"expected the pathway's title (text); {what}")
     for key in LANE_KEYS:
         if key not in lane:
-            raise source.error(keys + [key], f"missing key '{key}': expected a list of short statements"
-                               + (" (write [] for none)" if key == "risks" else ""))
+            raise source.error(
+                keys + [key],
+                f"missing key '{key}': expected a list of short statements"
+                + (" (write [] for none)" if key == "risks" else ""),
+            )
         _check_statements(lane[key], keys + [key], source, allow_empty=key == "risks")
 
 
@@ -156,11 +159,13 @@ def load_logic_model(path: str | Path) -> dict:
         model = yaml.safe_load(source.text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError.one(source.file, mark.line + 1 if mark else 1, "(syntax)",
-                             f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise InputError.one(
+            source.file, mark.line + 1 if mark else 1, "(syntax)", f"not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(model, dict):
-        raise source.error([], f"expected a mapping of keys (source, {', '.join(LIST_KEYS)}, pathways); "
-                               f"got {_kind(model)}")
+        raise source.error(
+            [], f"expected a mapping of keys (source, {', '.join(LIST_KEYS)}, pathways); got {_kind(model)}"
+        )
     if not isinstance(model.get("source"), str):
         raise source.error(["source"], "expected 'source': the report section the model comes from (text)")
     for key in LIST_KEYS:
@@ -170,8 +175,11 @@ def load_logic_model(path: str | Path) -> dict:
     pathways = model.get("pathways")
     if not isinstance(pathways, dict) or not pathways:
         what = "missing" if "pathways" not in model else f"got {_kind(pathways)}"
-        raise source.error(["pathways"], "expected key 'pathways': a mapping of pathways (A, B, C), each with "
-                                         f"title, {', '.join(LANE_KEYS)}; {what}")
+        raise source.error(
+            ["pathways"],
+            "expected key 'pathways': a mapping of pathways (A, B, C), each with "
+            f"title, {', '.join(LANE_KEYS)}; {what}",
+        )
     for name, lane in pathways.items():
         _check_pathway(name, lane, source)
     return model

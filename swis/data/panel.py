@@ -89,20 +89,27 @@ def _optional_number(s: pd.Series) -> pd.Series:
 def _row_schema(config: Config) -> pa.DataFrameSchema:
     """Row-by-row rules: types, ranges, allowed values, unique rows."""
     text = {"authority": "a non-empty authority name", "school": "a non-empty school label"}
-    cols = {c: pa.Column(str, pa.Check.str_length(min_value=1, error=f"expected {m}"))
-            for c, m in text.items()}
-    cols["outcome"] = pa.Column(str, pa.Check.isin(list(config.outcomes),
-                                error=f"unknown outcome; expected one of {', '.join(config.outcomes)}"))
-    cols["group"] = pa.Column(str, pa.Check.isin(list(GROUPS),
-                              error="unknown group; expected 'intervention' or 'control'"))
-    cols["term"] = pa.Column(str, pa.Check.isin(list(config.terms),
-                             error=f"term not in the config's list of terms ({config.path})"))
+    cols = {c: pa.Column(str, pa.Check.str_length(min_value=1, error=f"expected {m}")) for c, m in text.items()}
+    cols["outcome"] = pa.Column(
+        str,
+        pa.Check.isin(list(config.outcomes), error=f"unknown outcome; expected one of {', '.join(config.outcomes)}"),
+    )
+    cols["group"] = pa.Column(
+        str, pa.Check.isin(list(GROUPS), error="unknown group; expected 'intervention' or 'control'")
+    )
+    cols["term"] = pa.Column(
+        str, pa.Check.isin(list(config.terms), error=f"term not in the config's list of terms ({config.path})")
+    )
     cols["count"] = pa.Column(str, pa.Check(_is_number, error="expected a number >= 0"))
     cols["pupils"] = pa.Column(str, pa.Check(_positive, error="expected a number of pupils > 0"))
-    cols["printed_rate"] = pa.Column(str, pa.Check(_optional_number,
-                                     error="expected a number >= 0 or an empty cell"), required=False)
-    dup = pa.Check(lambda d: ~d.duplicated(KEY, keep="first"), name="duplicate",
-                   error="duplicate row for this authority, outcome, school and term")
+    cols["printed_rate"] = pa.Column(
+        str, pa.Check(_optional_number, error="expected a number >= 0 or an empty cell"), required=False
+    )
+    dup = pa.Check(
+        lambda d: ~d.duplicated(KEY, keep="first"),
+        name="duplicate",
+        error="duplicate row for this authority, outcome, school and term",
+    )
     return pa.DataFrameSchema(cols, checks=[dup], strict=False)
 
 
@@ -118,7 +125,11 @@ def _failures(err: pa.errors.SchemaErrors, file: str) -> list[Problem]:
             column, message = "school", str(case.check)
         else:
             column = str(case.column)
-            message = f"{case.check}, got {case.failure_case!r}" if case.failure_case != "" else f"{case.check}, got an empty cell"
+            message = (
+                f"{case.check}, got {case.failure_case!r}"
+                if case.failure_case != ""
+                else f"{case.check}, got an empty cell"
+            )
         if (row, column, message) not in seen:
             seen.add((row, column, message))
             problems.append(Problem(file, row, column, message))
@@ -128,8 +139,9 @@ def _failures(err: pa.errors.SchemaErrors, file: str) -> list[Problem]:
 def _check_columns(raw: pd.DataFrame, file: str) -> None:
     missing = [c for c in COLUMNS if c != "printed_rate" and c not in raw.columns]
     if missing:
-        raise InputError([Problem(file, 1, c, "missing column; expected the columns " + ", ".join(COLUMNS))
-                          for c in missing])
+        raise InputError(
+            [Problem(file, 1, c, "missing column; expected the columns " + ", ".join(COLUMNS)) for c in missing]
+        )
 
 
 def validate_rows(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
@@ -164,8 +176,12 @@ def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFra
     rows = raw[raw["authority"].str.strip() == config.authority]
     if rows.empty:
         found = ", ".join(sorted(set(raw["authority"]))) or "none"
-        raise InputError.one(file, FIRST_LINE, "authority",
-                             f"no rows for authority '{config.authority}' named in {config.path} (found: {found})")
+        raise InputError.one(
+            file,
+            FIRST_LINE,
+            "authority",
+            f"no rows for authority '{config.authority}' named in {config.path} (found: {found})",
+        )
     return rows
 
 
@@ -178,22 +194,35 @@ def _structure_checks(config: Config) -> list[pa.Check]:
     """Rules across rows: design of the comparison and presence of key terms."""
     ref, post = config.reference_term, list(config.intervention_terms)
     return [
-        pa.Check(lambda d: d.groupby("school")["group"].transform("nunique").le(1),
-                 name="both_groups", error="school is in both the intervention and the control group"),
-        pa.Check(lambda d: _per_outcome(d, lambda g: g["group"].eq("intervention").any()),
-                 name="no_intervention", error="outcome has no intervention school; expected at least one"),
-        pa.Check(lambda d: _per_outcome(d, lambda g: g["group"].eq("control").any()),
-                 name="no_control", error="outcome has no control school; expected at least one"),
-        pa.Check(lambda d: _per_outcome(d, lambda g: g["term"].eq(ref).any()),
-                 name="reference_term", error=f"reference term '{ref}' is absent from the data"),
-        pa.Check(lambda d: _per_outcome(d, lambda g: set(post) <= set(g["term"])),
-                 name="intervention_terms",
-                 error=f"intervention term(s) {', '.join(post)} absent from the data"),
+        pa.Check(
+            lambda d: d.groupby("school")["group"].transform("nunique").le(1),
+            name="both_groups",
+            error="school is in both the intervention and the control group",
+        ),
+        pa.Check(
+            lambda d: _per_outcome(d, lambda g: g["group"].eq("intervention").any()),
+            name="no_intervention",
+            error="outcome has no intervention school; expected at least one",
+        ),
+        pa.Check(
+            lambda d: _per_outcome(d, lambda g: g["group"].eq("control").any()),
+            name="no_control",
+            error="outcome has no control school; expected at least one",
+        ),
+        pa.Check(
+            lambda d: _per_outcome(d, lambda g: g["term"].eq(ref).any()),
+            name="reference_term",
+            error=f"reference term '{ref}' is absent from the data",
+        ),
+        pa.Check(
+            lambda d: _per_outcome(d, lambda g: set(post) <= set(g["term"])),
+            name="intervention_terms",
+            error=f"intervention term(s) {', '.join(post)} absent from the data",
+        ),
     ]
 
 
-def _structure_problems(err: pa.errors.SchemaErrors, data: pd.DataFrame, config: Config,
-                        file: str) -> list[Problem]:
+def _structure_problems(err: pa.errors.SchemaErrors, data: pd.DataFrame, config: Config, file: str) -> list[Problem]:
     """One problem per failed rule and outcome, pointing at the most useful place."""
     problems, seen = [], set()
     cases = err.failure_cases.dropna(subset=["index"])
@@ -206,11 +235,23 @@ def _structure_problems(err: pa.errors.SchemaErrors, data: pd.DataFrame, config:
             continue
         seen.add(key)
         if name.startswith("reference term"):
-            problems.append(Problem(config.path, config.line_of("reference_term"), "reference_term",
-                                    f"{name} for outcome '{row['outcome']}' in {file}"))
+            problems.append(
+                Problem(
+                    config.path,
+                    config.line_of("reference_term"),
+                    "reference_term",
+                    f"{name} for outcome '{row['outcome']}' in {file}",
+                )
+            )
         elif name.startswith("intervention term"):
-            problems.append(Problem(config.path, config.line_of("intervention_terms"), "intervention_terms",
-                                    f"{name} for outcome '{row['outcome']}' in {file}"))
+            problems.append(
+                Problem(
+                    config.path,
+                    config.line_of("intervention_terms"),
+                    "intervention_terms",
+                    f"{name} for outcome '{row['outcome']}' in {file}",
+                )
+            )
         elif both:
             problems.append(Problem(file, int(row["line"]), "group", f"{name} ('{row['school']}')"))
         else:
@@ -240,8 +281,14 @@ def balance_warnings(data: pd.DataFrame, config: Config, file: str) -> list[Prob
     for (outcome, school), rows in data.groupby(["outcome", "school"], sort=False):
         missing = [t for t in config.terms if t not in set(rows["term"])]
         if missing and set(data.loc[data["outcome"] == outcome, "term"]) - set(rows["term"]):
-            out.append(Problem(file, int(rows["line"].iloc[0]), "term",
-                               f"unbalanced panel: {school} ({outcome}) has no row for {', '.join(missing)}"))
+            out.append(
+                Problem(
+                    file,
+                    int(rows["line"].iloc[0]),
+                    "term",
+                    f"unbalanced panel: {school} ({outcome}) has no row for {', '.join(missing)}",
+                )
+            )
     return out
 
 
@@ -279,8 +326,9 @@ def cross_table_pupils(data: pd.DataFrame) -> pd.DataFrame:
     diff = spread[spread["nunique"] > 1].reset_index()
     if diff.empty:
         return diff
-    by_outcome = data.pivot_table(index=["authority", "school", "term"], columns="outcome",
-                                  values="pupils", aggfunc="first")
+    by_outcome = data.pivot_table(
+        index=["authority", "school", "term"], columns="outcome", values="pupils", aggfunc="first"
+    )
     return diff[["authority", "school", "term"]].merge(by_outcome.reset_index(), how="left")
 
 
@@ -325,7 +373,13 @@ def load_panel(path: str | Path, config: Config, corrections: str | Path | None 
     validate_structure(data, config, file)
     warnings = balance_warnings(data, config, file)
     for r in rate_mismatches(data, config).itertuples():
-        warnings.append(Problem(file, int(r.line), "printed_rate",
-                                f"printed rate {r.printed_rate:g} disagrees with count / pupils = {r.computed_rate:.3f}"))
+        warnings.append(
+            Problem(
+                file,
+                int(r.line),
+                "printed_rate",
+                f"printed rate {r.printed_rate:g} disagrees with count / pupils = {r.computed_rate:.3f}",
+            )
+        )
     data["term"] = pd.Categorical(data["term"], categories=list(config.terms), ordered=True)
     return Panel(data.reset_index(drop=True), config, file, warnings, fixes)

@@ -25,8 +25,8 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> pub = load_published()
-    >>> pub.loc[0, ["irr", "irr_text"]].tolist()
-    [0.61, '0.61']
+    >>> float(pub.loc[0, "irr"]), pub.loc[0, "irr_text"]
+    (0.61, '0.61')
     """
     frame = pd.read_csv(path or paths.PUBLISHED_ESTIMATES, dtype=str, keep_default_na=False)
     for col in VALUE_COLUMNS:
@@ -70,8 +70,10 @@ def context_table(authority: str, kind: str) -> pd.DataFrame | None:
     Files: ``data/context/data_collected_<authority>.csv`` and
     ``data/context/<authority>_configuration.csv``.
     """
-    name = {"data_collected": f"data_collected_{authority.lower()}.csv",
-            "configuration": f"{authority.lower()}_configuration.csv"}[kind]
+    name = {
+        "data_collected": f"data_collected_{authority.lower()}.csv",
+        "configuration": f"{authority.lower()}_configuration.csv",
+    }[kind]
     path = paths.CONTEXT / name
     return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
 

@@ -30,8 +30,10 @@ from swis.config import term_order
 
 MARK = "SYN"
 NOTE = "SYNTHETIC data made by swis.data.synthetic; not the pilots' data"
-YEARS = {"primary": ["Reception", *[f"Year {i}" for i in range(1, 7)]],
-         "secondary": [f"Year {i}" for i in range(7, 12)]}
+YEARS = {
+    "primary": ["Reception", *[f"Year {i}" for i in range(1, 7)]],
+    "secondary": [f"Year {i}" for i in range(7, 12)],
+}
 #: Pupils on roll of a whole school (low, high).
 SIZE = {"primary": (130, 600), "secondary": (600, 1900)}
 #: Expected events per pupil per term in a typical school (days for days in care).
@@ -43,7 +45,8 @@ TERM_DAYS = 91
 def is_synthetic(admin: pd.DataFrame) -> bool:
     """Whether admin data carry the ``synthetic`` marker of this module."""
     return bool(admin.attrs.get("synthetic")) or (
-        "synthetic" in admin.columns and admin["synthetic"].astype(str).str.lower().isin(["true", "1"]).any())
+        "synthetic" in admin.columns and admin["synthetic"].astype(str).str.lower().isin(["true", "1"]).any()
+    )
 
 
 def term_time(label: str) -> float:
@@ -69,13 +72,18 @@ def _draw_school(rng: np.random.Generator, phase: str, outcomes: list[str]) -> d
     """Size and underlying rates of one school (shared by a planted twin)."""
     n_years = len(YEARS[phase])
     shape = (len(outcomes), n_years)
-    return {"phase": phase, "size": int(rng.integers(*SIZE[phase])),
-            "level": rng.lognormal(0, 0.4, (len(outcomes), 1)),
-            "year": rng.lognormal(0, 0.35, shape), "slope": rng.normal(0, 0.2, shape)}
+    return {
+        "phase": phase,
+        "size": int(rng.integers(*SIZE[phase])),
+        "level": rng.lognormal(0, 0.4, (len(outcomes), 1)),
+        "year": rng.lognormal(0, 0.35, shape),
+        "slope": rng.normal(0, 0.2, shape),
+    }
 
 
-def _rows(rng: np.random.Generator, school: dict, label: str, group: str, terms: list[str],
-          outcomes: list[str]) -> pd.DataFrame:
+def _rows(
+    rng: np.random.Generator, school: dict, label: str, group: str, terms: list[str], outcomes: list[str]
+) -> pd.DataFrame:
     """Rows of one school: every outcome x year group x term, with random counts."""
     years = YEARS[school["phase"]]
     t = np.array([term_time(x) for x in terms])
@@ -91,9 +99,17 @@ def _rows(rng: np.random.Generator, school: dict, label: str, group: str, terms:
         children = rng.poisson(rate[k] * pupils[k] / DAYS_PER_CHILD)
         count[k] = rng.binomial(children * TERM_DAYS, DAYS_PER_CHILD / TERM_DAYS)
     o, y, k = np.meshgrid(np.arange(len(outcomes)), np.arange(len(years)), np.arange(len(terms)), indexing="ij")
-    return pd.DataFrame({"school": label, "group": group, "year_group": np.array(years)[y.ravel()],
-                         "term": np.array(terms)[k.ravel()], "outcome": np.array(outcomes)[o.ravel()],
-                         "count": count.ravel(), "pupils": pupils.ravel()})
+    return pd.DataFrame(
+        {
+            "school": label,
+            "group": group,
+            "year_group": np.array(years)[y.ravel()],
+            "term": np.array(terms)[k.ravel()],
+            "outcome": np.array(outcomes)[o.ravel()],
+            "count": count.ravel(),
+            "pupils": pupils.ravel(),
+        }
+    )
 
 
 def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -157,8 +173,9 @@ def pilot_mix(authority: str) -> dict[str, int]:
     return {p: n for p, n in mix.items() if n} or {"secondary": 2}
 
 
-def plant_pilots(admin: pd.DataFrame, config, seed: int, twins: bool = True,
-                 mix: dict[str, int] | None = None) -> pd.DataFrame:
+def plant_pilots(
+    admin: pd.DataFrame, config, seed: int, twins: bool = True, mix: dict[str, int] | None = None
+) -> pd.DataFrame:
     """Add SYNTHETIC intervention schools like the pilot's, each with a planted twin candidate.
 
     Parameters
@@ -209,8 +226,12 @@ def synthetic_authority(config, seed: int = 20200501, n_candidates: int = 60, tw
     return plant_pilots(make_admin(seed, n_candidates, config), config, seed, twins=twins)
 
 
-def make_national(seed: int = 1, n_schools: int = 24_000, n_authorities: int = 150,
-                  terms: tuple[str, ...] = ("Autumn 2016", "Autumn 2017", "Autumn 2018")) -> pd.DataFrame:
+def make_national(
+    seed: int = 1,
+    n_schools: int = 24_000,
+    n_authorities: int = 150,
+    terms: tuple[str, ...] = ("Autumn 2016", "Autumn 2017", "Autumn 2018"),
+) -> pd.DataFrame:
     """A SYNTHETIC national admin file: every school with all 14 year groups (Reception to Year 13).
 
     For the matching benchmark: ``n_schools`` schools spread evenly over
@@ -230,23 +251,33 @@ def make_national(seed: int = 1, n_schools: int = 24_000, n_authorities: int = 1
     shape = (n_schools, len(outcomes), len(years))
     t = np.array([term_time(x) for x in terms])
     base = np.array([BASE_RATE[o] for o in outcomes])[None, :, None, None]
-    rate = base * (rng.lognormal(0, 0.4, shape[:2])[..., None] * rng.lognormal(0, 0.35, shape))[..., None] \
+    rate = (
+        base
+        * (rng.lognormal(0, 0.4, shape[:2])[..., None] * rng.lognormal(0, 0.35, shape))[..., None]
         * np.exp(rng.normal(0, 0.2, shape)[..., None] * (t - t.min()))
+    )
     pupils = np.rint(rng.integers(20, 140, (n_schools, 1, len(years), 1)) * rng.uniform(0.97, 1.03, (1, 1, 1, len(t))))
     pupils = np.broadcast_to(pupils.astype(np.int64), rate.shape)
     count = rng.poisson(rate * pupils)
     k = outcomes.index("days_in_care")
-    count[:, k] = rng.binomial(rng.poisson(rate[:, k] * pupils[:, k] / DAYS_PER_CHILD) * TERM_DAYS,
-                               DAYS_PER_CHILD / TERM_DAYS)
+    count[:, k] = rng.binomial(
+        rng.poisson(rate[:, k] * pupils[:, k] / DAYS_PER_CHILD) * TERM_DAYS, DAYS_PER_CHILD / TERM_DAYS
+    )
     s, o, y, k = (g.ravel() for g in np.indices(rate.shape))
     schools = [f"{MARK}_S{i:05d}" for i in range(n_schools)]
     authorities = [f"{MARK}_LA{i:03d}" for i in range(n_authorities)]
-    frame = pd.DataFrame({
-        "authority": pd.Categorical.from_codes(s % n_authorities, authorities),
-        "school": pd.Categorical.from_codes(s, schools), "group": pd.Categorical.from_codes(np.zeros(len(s), int),
-                                                                                          ["candidate"]),
-        "year_group": pd.Categorical.from_codes(y, years), "term": pd.Categorical.from_codes(k, list(terms)),
-        "outcome": pd.Categorical.from_codes(o, outcomes), "count": count.ravel(), "pupils": pupils.ravel(),
-        "synthetic": np.ones(len(s), dtype=bool)})
+    frame = pd.DataFrame(
+        {
+            "authority": pd.Categorical.from_codes(s % n_authorities, authorities),
+            "school": pd.Categorical.from_codes(s, schools),
+            "group": pd.Categorical.from_codes(np.zeros(len(s), int), ["candidate"]),
+            "year_group": pd.Categorical.from_codes(y, years),
+            "term": pd.Categorical.from_codes(k, list(terms)),
+            "outcome": pd.Categorical.from_codes(o, outcomes),
+            "count": count.ravel(),
+            "pupils": pupils.ravel(),
+            "synthetic": np.ones(len(s), dtype=bool),
+        }
+    )
     frame.attrs["synthetic"] = True
     return frame

@@ -33,14 +33,16 @@ def annuity_factor(rate: float = DISCOUNT_RATE, years: int = LIFE_YEARS) -> floa
     return (1 - (1 + rate) ** -years) / rate
 
 
-def annuitised_term_cost(capital: float, rate: float = DISCOUNT_RATE, years: int = LIFE_YEARS,
-                         months: int = TERM_MONTHS) -> float:
+def annuitised_term_cost(
+    capital: float, rate: float = DISCOUNT_RATE, years: int = LIFE_YEARS, months: int = TERM_MONTHS
+) -> float:
     """Cost over the term of an item bought for ``capital``."""
     return capital / annuity_factor(rate, years) * months / 12
 
 
-def implied_capital(term_cost: float, rate: float = DISCOUNT_RATE, years: int = LIFE_YEARS,
-                    months: int = TERM_MONTHS) -> float:
+def implied_capital(
+    term_cost: float, rate: float = DISCOUNT_RATE, years: int = LIFE_YEARS, months: int = TERM_MONTHS
+) -> float:
     """Replacement cost that the method turns into ``term_cost`` (inverse of the above)."""
     return term_cost * 12 / months * annuity_factor(rate, years)
 
@@ -55,8 +57,9 @@ def cost_table(path: str | Path | None = None) -> pd.DataFrame:
         total_reproduced, implied_replacement_cost, ancillary_items, source``.
     """
     raw = load_costs(path)
-    out = pd.DataFrame({"authority": raw["authority"], "staffing": raw["staffing"],
-                        "ancillary": raw["ancillary_term_cost"]})
+    out = pd.DataFrame(
+        {"authority": raw["authority"], "staffing": raw["staffing"], "ancillary": raw["ancillary_term_cost"]}
+    )
     out["total"] = out["staffing"] + out["ancillary"]
     out["printed_total"] = raw["printed_total"]
     out["total_reproduced"] = (out["total"] - out["printed_total"]).abs() < 0.005

@@ -81,8 +81,10 @@ def _separated(d: pd.DataFrame, cols: dict[str, pd.Series]) -> dict[str, str]:
         if not on.any():
             out[name] = "no observation has this dummy switched on"
         elif d.loc[on, "count"].sum() == 0:
-            out[name] = (f"every observation it switches on has a zero count ({int(on.sum())} rows), "
-                         "so its maximum-likelihood estimate is minus infinity (separation)")
+            out[name] = (
+                f"every observation it switches on has a zero count ({int(on.sum())} rows), "
+                "so its maximum-likelihood estimate is minus infinity (separation)"
+            )
     return out
 
 
@@ -114,8 +116,13 @@ def _remove_separation(d: pd.DataFrame, reference_term: str, post_terms: tuple[s
     return d, not_estimable, dropped
 
 
-def build_design(rows: pd.DataFrame, reference_term: str, post_terms: tuple[str, ...],
-                 base_school: str | None = None, pooled: bool = False) -> Design:
+def build_design(
+    rows: pd.DataFrame,
+    reference_term: str,
+    post_terms: tuple[str, ...],
+    base_school: str | None = None,
+    pooled: bool = False,
+) -> Design:
     """Design matrix with separation handled.
 
     Schools with zero counts in every term, and dummies whose rows are all
@@ -142,9 +149,11 @@ def build_design(rows: pd.DataFrame, reference_term: str, post_terms: tuple[str,
     schools = sorted(d["school"].unique())
     base = base_school if base_school in schools else schools[0]
     inter = _interaction_columns(d, post_terms, pooled)
-    cols = {**_dummies(d, "term", terms, "term:"),
-            **_dummies(d, "school", [s for s in schools if s != base], "school:"),
-            **{k: v for k, v in inter.items() if k not in not_estimable}}
+    cols = {
+        **_dummies(d, "term", terms, "term:"),
+        **_dummies(d, "school", [s for s in schools if s != base], "school:"),
+        **{k: v for k, v in inter.items() if k not in not_estimable},
+    }
     cols = {k: v for k, v in cols.items() if k.removeprefix("term:") not in not_estimable}
     X = pd.DataFrame({CONSTANT: 1.0, **cols}, index=d.index)
     gone = pd.concat(dropped) if dropped else pd.DataFrame(columns=[*rows.columns, "reason"])

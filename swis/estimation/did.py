@@ -27,8 +27,17 @@ from swis.estimation.design import CONSTANT, INTERACTION, POOLED, Design, build_
 from swis.estimation.inference.cluster import CORRECTIONS, Correction, clustered_cov
 from swis.estimation.poisson import fit_glm, fitted_counts
 
-__all__ = ["CONSTANT", "CORRECTIONS", "INTERACTION", "POOLED", "DidResult", "DidSpec", "estimate",
-           "estimate_panel", "fitted_group_rates"]
+__all__ = [
+    "CONSTANT",
+    "CORRECTIONS",
+    "INTERACTION",
+    "POOLED",
+    "DidResult",
+    "DidSpec",
+    "estimate",
+    "estimate_panel",
+    "fitted_group_rates",
+]
 
 
 @dataclass(frozen=True)
@@ -81,19 +90,24 @@ def _fit(design: Design, spec: DidSpec):
     fit = fit_glm(design)
     groups = pd.factorize(design.rows["school"])[0]
     g = design.n_clusters if spec.count_set_aside_schools else None
-    cov = pd.DataFrame(clustered_cov(fit, groups, spec.correction, g), index=design.X.columns,
-                       columns=design.X.columns)
+    cov = pd.DataFrame(clustered_cov(fit, groups, spec.correction, g), index=design.X.columns, columns=design.X.columns)
     return fit, fit.params, cov
 
 
 def _row(name: str, kind: str, b: float, se: float, z: float, note: str = "") -> dict:
     ok = np.isfinite(b) and np.isfinite(se)
-    return dict(coefficient=name, kind=kind, estimate=b, se=se,
-                irr=np.exp(b) if ok else np.nan,
-                ci_low=np.exp(b - z * se) if ok else np.nan,
-                ci_high=np.exp(b + z * se) if ok else np.nan,
-                p_value=2 * stats.norm.sf(abs(b / se)) if ok and se > 0 else np.nan,
-                estimable=bool(ok), note=note)
+    return dict(
+        coefficient=name,
+        kind=kind,
+        estimate=b,
+        se=se,
+        irr=np.exp(b) if ok else np.nan,
+        ci_low=np.exp(b - z * se) if ok else np.nan,
+        ci_high=np.exp(b + z * se) if ok else np.nan,
+        p_value=2 * stats.norm.sf(abs(b / se)) if ok and se > 0 else np.nan,
+        estimable=bool(ok),
+        note=note,
+    )
 
 
 def _missing(name: str, kind: str, why: str) -> dict:
@@ -118,8 +132,16 @@ def _coef_rows(params: pd.Series, cov: pd.DataFrame, design: Design, terms: list
             out.append(_row(name, "interaction", params[name], se[name], z))
         else:
             out.append(_missing(name, "interaction", design.not_estimable.get(name, "absent")))
-    out.append(_row(CONSTANT, "constant", params[CONSTANT], se[CONSTANT], z,
-                    "rate per pupil of the base school in the reference term"))
+    out.append(
+        _row(
+            CONSTANT,
+            "constant",
+            params[CONSTANT],
+            se[CONSTANT],
+            z,
+            "rate per pupil of the base school in the reference term",
+        )
+    )
     return out
 
 
@@ -127,16 +149,25 @@ def _combined_rows(params: pd.Series, cov: pd.DataFrame, design: Design, spec: D
     """Change in intervention schools: time effect x interaction, with the joint covariance."""
     out = []
     for term in spec.post_terms:
-        name = ("Change in intervention schools" if len(spec.post_terms) == 1
-                else f"Change in intervention schools: {term}")
+        name = (
+            "Change in intervention schools" if len(spec.post_terms) == 1 else f"Change in intervention schools: {term}"
+        )
         a, b = f"term:{term}", interaction_name(term, spec.post_terms)
         if a not in params or b not in params:
             why = design.not_estimable.get(b) or design.not_estimable.get(term) or "a component is absent"
             out.append(_missing(name, "combined", why))
             continue
         var = cov.loc[a, a] + cov.loc[b, b] + 2 * cov.loc[a, b]
-        out.append(_row(name, "combined", params[a] + params[b], float(np.sqrt(var)), spec.z,
-                        f"time effect x interaction ({term} vs {spec.reference_term})"))
+        out.append(
+            _row(
+                name,
+                "combined",
+                params[a] + params[b],
+                float(np.sqrt(var)),
+                spec.z,
+                f"time effect x interaction ({term} vs {spec.reference_term})",
+            )
+        )
     return out
 
 
@@ -205,7 +236,7 @@ def estimate(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = None) 
     >>> cfg = load_config(paths.config_path("Stockport"))
     >>> panel = load_panel(paths.PANEL, cfg)
     >>> res = estimate(panel.outcome("s17"), DidSpec.from_config(cfg))
-    >>> round(res.get("Intervention by time")["irr"], 2)
+    >>> round(float(res.get("Intervention by time")["irr"]), 2)
     0.47
     """
     terms = terms or list(dict.fromkeys(rows["term"].astype(str)))

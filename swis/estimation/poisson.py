@@ -19,8 +19,9 @@ def fit_glm(design: Design):
         clustered one.
     """
     d = design.rows
-    model = sm.GLM(d["count"].to_numpy(float), design.X, family=sm.families.Poisson(),
-                   exposure=d["pupils"].to_numpy(float))
+    model = sm.GLM(
+        d["count"].to_numpy(float), design.X, family=sm.families.Poisson(), exposure=d["pupils"].to_numpy(float)
+    )
     return model.fit(maxiter=200, tol=1e-12)
 
 

@@ -87,7 +87,26 @@ from swis.matching.select import Scored, match, score_arrays, score_outcome, sho
 from swis.matching.settings import STANDARDISE, STATUS, U_TESTS, MatchSettings, year_group_key
 from swis.matching.trends import school_rates, trends
 
-__all__ = ["PANEL_COLUMNS", "STANDARDISE", "STATUS", "U_TESTS", "MatchSettings", "Scored", "compare_readings",
-           "mann_whitney_u", "match", "match_national", "matched_panel", "national_trends", "reading_variants",
-           "school_rates", "score_arrays", "score_outcome", "shortfall", "trends", "year_group_details",
-           "year_group_key", "year_group_ranks"]
+__all__ = [
+    "PANEL_COLUMNS",
+    "STANDARDISE",
+    "STATUS",
+    "U_TESTS",
+    "MatchSettings",
+    "Scored",
+    "compare_readings",
+    "mann_whitney_u",
+    "match",
+    "match_national",
+    "matched_panel",
+    "national_trends",
+    "reading_variants",
+    "school_rates",
+    "score_arrays",
+    "score_outcome",
+    "shortfall",
+    "trends",
+    "year_group_details",
+    "year_group_key",
+    "year_group_ranks",
+]

@@ -39,11 +39,15 @@ def national_trends(frame: pd.DataFrame, autumn_terms: list[str], scales: dict[s
     authority_of[s[::-1]] = a[::-1]  # the first row of each school decides
     order = np.argsort(authority_of, kind="stable")
     bounds = np.searchsorted(authority_of[order], np.arange(len(authorities) + 1))
-    blocks = [order[bounds[k]:bounds[k + 1]] for k in range(len(authorities))]
-    return {"trend": arr, "schools": schools, "years": years, "outcomes": outcomes,
-            "authorities": authorities, "blocks": blocks}
-
-
+    blocks = [order[bounds[k] : bounds[k + 1]] for k in range(len(authorities))]
+    return {
+        "trend": arr,
+        "schools": schools,
+        "years": years,
+        "outcomes": outcomes,
+        "authorities": authorities,
+        "blocks": blocks,
+    }
 
 
 def _match_block(trend: np.ndarray, settings: MatchSettings, keep: str) -> dict[str, np.ndarray]:
@@ -63,8 +67,9 @@ def _match_block(trend: np.ndarray, settings: MatchSettings, keep: str) -> dict[
     return out
 
 
-def _run_blocks(trend: np.ndarray, blocks: list[np.ndarray], settings: MatchSettings, keep: str,
-                workers: int) -> list[dict[str, np.ndarray]]:
+def _run_blocks(
+    trend: np.ndarray, blocks: list[np.ndarray], settings: MatchSettings, keep: str, workers: int
+) -> list[dict[str, np.ndarray]]:
     """Match each authority's block, in turn or in ``workers`` processes."""
     arrays = (np.ascontiguousarray(trend[..., members]) for members in blocks)
     if workers <= 1:
@@ -74,8 +79,14 @@ def _run_blocks(trend: np.ndarray, blocks: list[np.ndarray], settings: MatchSett
         return list(pool.map(_match_block, arrays, repeat(settings), repeat(keep), chunksize=chunk))
 
 
-def match_national(frame: pd.DataFrame, autumn_terms: list[str], scales: dict[str, float],
-                   settings: MatchSettings = MatchSettings(), workers: int = 1, keep: str = "tested") -> pd.DataFrame:
+def match_national(
+    frame: pd.DataFrame,
+    autumn_terms: list[str],
+    scales: dict[str, float],
+    settings: MatchSettings = MatchSettings(),
+    workers: int = 1,
+    keep: str = "tested",
+) -> pd.DataFrame:
     """Match every school of a national file against every other school of its authority, per outcome.
 
     The ``group`` column is not used: every school is matched, and every other
@@ -109,11 +120,18 @@ def match_national(frame: pd.DataFrame, autumn_terms: list[str], scales: dict[st
         raise ValueError("the national file has no rows")
     data = national_trends(frame, autumn_terms, scales)
     parts = _run_blocks(data["trend"], data["blocks"], settings, keep, workers)
-    for k, (part, members) in enumerate(zip(parts, data["blocks"])):
-        part.update(authority=np.full(len(part["outcome"]), k), intervention_school=members[part["intervention_school"]],
-                    candidate=members[part["candidate"]])
+    for k, (part, members) in enumerate(zip(parts, data["blocks"], strict=True)):
+        part.update(
+            authority=np.full(len(part["outcome"]), k),
+            intervention_school=members[part["intervention_school"]],
+            candidate=members[part["candidate"]],
+        )
     cols = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    labels = {"authority": data["authorities"], "outcome": data["outcomes"],
-              "intervention_school": data["schools"], "candidate": data["schools"]}
+    labels = {
+        "authority": data["authorities"],
+        "outcome": data["outcomes"],
+        "intervention_school": data["schools"],
+        "candidate": data["schools"],
+    }
     table = {name: pd.Categorical.from_codes(cols.pop(name), labels[name]) for name in labels}
     return pd.DataFrame({**table, **pair_columns(cols, settings)})

@@ -25,6 +25,7 @@ def matched_panel(admin: pd.DataFrame, pairs: pd.DataFrame, config) -> pd.DataFr
     >>> from swis import paths
     >>> from swis.config import load_config
     >>> from swis.data.synthetic import synthetic_authority
+    >>> from swis.matching import match
     >>> cfg = load_config(paths.config_path("Stockport"))
     >>> admin = synthetic_authority(cfg, seed=1, n_candidates=30)
     >>> panel = matched_panel(admin, match(admin, cfg), cfg)
@@ -41,13 +42,14 @@ def matched_panel(admin: pd.DataFrame, pairs: pd.DataFrame, config) -> pd.DataFr
         frames.append(agg.assign(outcome=outcome))
     panel = pd.concat(frames, ignore_index=True)
     panel["group"] = panel["group"].replace({"candidate": "control"})
-    panel = panel.assign(authority=config.authority, printed_rate="",
-                         _o=panel["outcome"].map({o: k for k, o in enumerate(config.outcomes)}),
-                         _g=panel["group"].map({"intervention": 0, "control": 1}),
-                         _t=panel["term"].map({t: k for k, t in enumerate(terms)}))
+    panel = panel.assign(
+        authority=config.authority,
+        printed_rate="",
+        _o=panel["outcome"].map({o: k for k, o in enumerate(config.outcomes)}),
+        _g=panel["group"].map({"intervention": 0, "control": 1}),
+        _t=panel["term"].map({t: k for k, t in enumerate(terms)}),
+    )
     panel = panel.sort_values(["_o", "_g", "school", "_t"]).reset_index(drop=True)
     if is_synthetic(admin):
         panel["source"] = SYNTHETIC_NOTE
     return panel[PANEL_COLUMNS + (["source"] if "source" in panel else [])]
-
-

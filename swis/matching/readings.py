@@ -21,9 +21,12 @@ def reading_variants(settings: MatchSettings) -> dict[str, MatchSettings]:
     ['as chosen here', 'U test on differences', "standardised by the pair's SD", 'not standardised']
     """
     other_test = "differences" if settings.u_test == "ranks" else "ranks"
-    return {"as chosen here": settings, f"U test on {other_test}": replace(settings, u_test=other_test),
-            "standardised by the pair's SD": replace(settings, standardise="pair"),
-            "not standardised": replace(settings, standardise="none")}
+    return {
+        "as chosen here": settings,
+        f"U test on {other_test}": replace(settings, u_test=other_test),
+        "standardised by the pair's SD": replace(settings, standardise="pair"),
+        "not standardised": replace(settings, standardise="none"),
+    }
 
 
 def compare_readings(admin: pd.DataFrame, config, settings: MatchSettings = MatchSettings()) -> pd.DataFrame:
@@ -42,8 +45,15 @@ def compare_readings(admin: pd.DataFrame, config, settings: MatchSettings = Matc
         pairs = match(admin, config, variant)
         chosen = pairs.loc[pairs["selected"], KEYS].astype(str).apply(tuple, axis=1)
         base = set(chosen) if base is None else base
-        rows.append({"reading": name, "u_test": variant.u_test, "standardise": variant.standardise,
-                     "n_selected": len(chosen), "n_also_selected": len(set(chosen) & base),
-                     "n_rejected": int((pairs["status"] == "rejected").sum()),
-                     "n_missing": int(shortfall(pairs, variant.per_school)["missing"].sum())})
+        rows.append(
+            {
+                "reading": name,
+                "u_test": variant.u_test,
+                "standardise": variant.standardise,
+                "n_selected": len(chosen),
+                "n_also_selected": len(set(chosen) & base),
+                "n_rejected": int((pairs["status"] == "rejected").sum()),
+                "n_missing": int(shortfall(pairs, variant.per_school)["missing"].sum()),
+            }
+        )
     return pd.DataFrame(rows)

@@ -30,11 +30,10 @@ def mann_whitney_u(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """
     x, y = np.atleast_2d(np.asarray(x, float)), np.atleast_2d(np.asarray(y, float))
     n1, n2 = np.sum(~np.isnan(x), -1), np.sum(~np.isnan(y), -1)
-    u1 = (np.sum(x[:, :, None] > y[:, None, :], axis=(1, 2))
-          + 0.5 * np.sum(x[:, :, None] == y[:, None, :], axis=(1, 2)))
+    u1 = np.sum(x[:, :, None] > y[:, None, :], axis=(1, 2)) + 0.5 * np.sum(x[:, :, None] == y[:, None, :], axis=(1, 2))
     z = np.concatenate([x, y], axis=-1)
     ties = np.sum(z[:, :, None] == z[:, None, :], axis=-1)  # size of each value's tie group (0 for NaN)
-    tie_term = np.sum(np.where(np.isnan(z), 0, ties ** 2 - 1), axis=-1)  # sum over groups of t^3 - t
+    tie_term = np.sum(np.where(np.isnan(z), 0, ties**2 - 1), axis=-1)  # sum over groups of t^3 - t
     n = n1 + n2
     with np.errstate(divide="ignore", invalid="ignore"):
         var = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)))
@@ -67,11 +66,11 @@ def u_test_in_order(d: np.ndarray, score: np.ndarray, order: np.ndarray, setting
     need = np.full(shape[:2], settings.per_school)
     step = max(settings.per_school, 8) if settings.test_all else settings.per_school
     for start in range(0, shape[2], step):
-        want = comparable[..., start:start + step] & ((need > 0)[..., None] | settings.test_all)
+        want = comparable[..., start : start + step] & ((need > 0)[..., None] | settings.test_all)
         bi = np.nonzero(want.any(axis=-1))
         if not len(bi[0]):
             break
-        cols = order[..., start:start + step][bi]  # (R, k)
+        cols = order[..., start : start + step][bi]  # (R, k)
         sample = u_samples(d, bi, cols, settings.u_test)
         rr, kk = np.nonzero(want[bi])
         bb, ii, cc = bi[0][rr], bi[1][rr], cols[rr, kk]
@@ -79,5 +78,3 @@ def u_test_in_order(d: np.ndarray, score: np.ndarray, order: np.ndarray, setting
         tested[bb, ii, cc] = True
         np.subtract.at(need, (bb, ii), (p[bb, ii, cc] >= settings.alpha).astype(int))
     return u, p, tested
-
-

@@ -16,7 +16,7 @@ def _nan_sd(x: np.ndarray, axis: int) -> np.ndarray:
     n = ok.sum(axis)
     mean = np.where(ok, x, 0).sum(axis) / np.maximum(n, 1)
     dev = np.where(ok, x - np.expand_dims(mean, axis), 0)
-    return np.where(n > 1, np.sqrt((dev ** 2).sum(axis) / np.maximum(n - 1, 1)), np.nan)
+    return np.where(n > 1, np.sqrt((dev**2).sum(axis) / np.maximum(n - 1, 1)), np.nan)
 
 
 def _usable(sd: np.ndarray) -> np.ndarray:
@@ -90,13 +90,13 @@ def average_ranks(rows: np.ndarray, own: np.ndarray, chunk: int = 4) -> np.ndarr
     out = np.empty(own.shape)
     small = rows.shape[-1] < 255  # counts fit in a byte: a much faster sum
     for start in range(0, own.shape[-1], chunk):
-        v, r = own[..., start:start + chunk, None], rows[..., None, :]
+        v, r = own[..., start : start + chunk, None], rows[..., None, :]
         if small:
             below = (r < v).view(np.uint8).sum(axis=-1, dtype=np.uint8).astype(float)
             upto = (r <= v).view(np.uint8).sum(axis=-1, dtype=np.uint8).astype(float)
         else:
             below, upto = np.sum(r < v, axis=-1).astype(float), np.sum(r <= v, axis=-1).astype(float)
-        out[..., start:start + chunk] = below + (upto - below + 1) / 2.0
+        out[..., start : start + chunk] = below + (upto - below + 1) / 2.0
     return np.where(np.isnan(own), np.nan, out)
 
 
@@ -125,5 +125,3 @@ def year_group_ranks(d: np.ndarray, bb: np.ndarray, ii: np.ndarray, cc: np.ndarr
     rows = d[bb, :, :, ii, :]  # (P, 2, Y, C)
     own = d[bb, :, :, ii, cc]  # (P, 2, Y)
     return average_ranks(rows, own[..., None])[..., 0]
-
-

@@ -50,13 +50,15 @@ def _decide(score: np.ndarray, p: np.ndarray, tested: np.ndarray, order: np.ndar
     keep = in_order & (np.cumsum(in_order, axis=-1) <= settings.per_school)
     selected = np.zeros_like(passed)
     np.put_along_axis(selected, order, keep, axis=-1)
-    status = np.select([selected, passed, rejected, tested & np.isnan(p), ~np.isfinite(score[:, 1])],
-                       [0, 1, 2, 3, 4], 5).astype(np.int8)
+    status = np.select(
+        [selected, passed, rejected, tested & np.isnan(p), ~np.isfinite(score[:, 1])], [0, 1, 2, 3, 4], 5
+    ).astype(np.int8)
     return selected, status
 
 
-def score_arrays(trend: np.ndarray, targets: np.ndarray, pool: np.ndarray,
-                 settings: MatchSettings = MatchSettings()) -> Scored:
+def score_arrays(
+    trend: np.ndarray, targets: np.ndarray, pool: np.ndarray, settings: MatchSettings = MatchSettings()
+) -> Scored:
     """Score, rank, test and select, on arrays: the vectorised core of the matching.
 
     Parameters
@@ -82,7 +84,9 @@ def score_arrays(trend: np.ndarray, targets: np.ndarray, pool: np.ndarray,
     >>> int(sc.rank[0, 1, 0, 4]), bool(sc.selected[0, 0, 4])
     (1, True)
     """
-    d, sd = standardised_differences(np.asarray(trend, float), np.asarray(targets), np.asarray(pool), settings.standardise)
+    d, sd = standardised_differences(
+        np.asarray(trend, float), np.asarray(targets), np.asarray(pool), settings.standardise
+    )
     score, n = pair_scores(d)
     rank, order = rank_candidates(score)
     u, p, tested = u_test_in_order(d, score, order, settings)
@@ -90,18 +94,23 @@ def score_arrays(trend: np.ndarray, targets: np.ndarray, pool: np.ndarray,
     return Scored(d, sd, score, n, rank, u, p, tested, selected, status)
 
 
-
-
 def pair_arrays(sc: Scored, at: tuple[np.ndarray, ...], settings: MatchSettings) -> dict[str, np.ndarray]:
     """The numeric and decision columns of the pair table for pairs ``at`` = (bb, ii, cc), as arrays."""
     bb, ii, cc = at
     n_selected = sc.selected.sum(axis=-1)[bb, ii]
     return {
-        "n_year_groups_period1": sc.n[bb, 0, ii, cc], "n_year_groups_period2": sc.n[bb, 1, ii, cc],
-        "score_period1": sc.score[bb, 0, ii, cc], "score_period2": sc.score[bb, 1, ii, cc],
-        "rank_period1": sc.rank[bb, 0, ii, cc], "rank_period2": sc.rank[bb, 1, ii, cc],
-        "u_statistic": sc.u[at], "p_value": sc.p[at], "tested": sc.tested[at], "selected": sc.selected[at],
-        "status": sc.status[at], "n_selected": n_selected,
+        "n_year_groups_period1": sc.n[bb, 0, ii, cc],
+        "n_year_groups_period2": sc.n[bb, 1, ii, cc],
+        "score_period1": sc.score[bb, 0, ii, cc],
+        "score_period2": sc.score[bb, 1, ii, cc],
+        "rank_period1": sc.rank[bb, 0, ii, cc],
+        "rank_period2": sc.rank[bb, 1, ii, cc],
+        "u_statistic": sc.u[at],
+        "p_value": sc.p[at],
+        "tested": sc.tested[at],
+        "selected": sc.selected[at],
+        "status": sc.status[at],
+        "n_selected": n_selected,
         "shortfall": np.maximum(settings.per_school - n_selected, 0),
     }
 
@@ -142,8 +151,9 @@ class _Run:
         return [self.labels[i] for i in self.pool]
 
 
-def _outcome_run(admin: pd.DataFrame, autumn_terms: list[str], scale: float, settings: MatchSettings,
-                 schools: list[str] | None) -> _Run:
+def _outcome_run(
+    admin: pd.DataFrame, autumn_terms: list[str], scale: float, settings: MatchSettings, schools: list[str] | None
+) -> _Run:
     """Trends, targets and pool of one outcome's rows, and the scored arrays."""
     arr, labels, years = dense_trends(admin, autumn_terms, np.array([float(scale)]), np.zeros(len(admin), int))
     first = admin.drop_duplicates("school")
@@ -155,13 +165,19 @@ def _outcome_run(admin: pd.DataFrame, autumn_terms: list[str], scale: float, set
         wanted = set(map(str, schools))
         targets, pool = np.array([i for i, s in enumerate(labels) if s in wanted], int), np.arange(len(labels))
     if not len(targets) or not len(pool):
-        raise ValueError("matching needs at least one school to match and one candidate "
-                         f"(got {len(targets)} and {len(pool)})")
+        raise ValueError(
+            f"matching needs at least one school to match and one candidate (got {len(targets)} and {len(pool)})"
+        )
     return _Run(score_arrays(arr, targets, pool, settings), arr, labels, targets, pool, years)
 
 
-def score_outcome(admin: pd.DataFrame, autumn_terms: list[str], scale: float,
-                  settings: MatchSettings = MatchSettings(), schools: list[str] | None = None) -> pd.DataFrame:
+def score_outcome(
+    admin: pd.DataFrame,
+    autumn_terms: list[str],
+    scale: float,
+    settings: MatchSettings = MatchSettings(),
+    schools: list[str] | None = None,
+) -> pd.DataFrame:
     """Score, rank, test and select every intervention-candidate pair of one outcome.
 
     Parameters
@@ -203,8 +219,9 @@ def score_outcome(admin: pd.DataFrame, autumn_terms: list[str], scale: float,
     bb, ii, cc = np.nonzero(mask[None])
     order = np.lexsort((cc, sc.rank[bb, 1, ii, cc], ii))
     bb, ii, cc = bb[order], ii[order], cc[order]
-    frame = pd.DataFrame({"intervention_school": np.array(targets, dtype=object)[ii],
-                          "candidate": np.array(pool, dtype=object)[cc]})
+    frame = pd.DataFrame(
+        {"intervention_school": np.array(targets, dtype=object)[ii], "candidate": np.array(pool, dtype=object)[cc]}
+    )
     for name, values in pair_columns(pair_arrays(sc, (bb, ii, cc), settings), settings).items():
         frame[name] = values
     return frame
@@ -263,8 +280,61 @@ def shortfall(pairs: pd.DataFrame, per_school: int) -> pd.DataFrame:
     return short.assign(requested=per_school, missing=per_school - short["selected"])
 
 
-def year_group_details(admin: pd.DataFrame, pairs: pd.DataFrame, config, settings: MatchSettings = MatchSettings(),
-                       only_selected: bool = True) -> pd.DataFrame:
+DETAIL_COLUMNS = (
+    "outcome",
+    "intervention_school",
+    "candidate",
+    "period",
+    "terms",
+    "year_group",
+    "trend_intervention",
+    "trend_candidate",
+    "standardiser",
+    "standardised_difference",
+    "year_group_rank",
+)
+
+
+def _pair_details(run: _Run, sel: pd.DataFrame, spans: dict[int, str]) -> pd.DataFrame:
+    """Year-group intermediates of the pairs ``sel`` of one outcome's run, one row per pair, period and year group."""
+    sc, years = run.scored, run.years
+    ii = pd.Index(run.target_labels).get_indexer(sel["intervention_school"].astype(str))
+    cc = pd.Index(run.pool_labels).get_indexer(sel["candidate"].astype(str))
+    bb = np.zeros(len(ii), int)
+    ranks = year_group_ranks(sc.d, bb, ii, cc)  # (P, 2, Y)
+    sd = np.broadcast_to(sc.sd, sc.d.shape)[bb, :, :, ii, cc]
+    trend_i = np.moveaxis(run.trend[0][..., run.targets[ii]], -1, 0)
+    trend_c = np.moveaxis(run.trend[0][..., run.pool[cc]], -1, 0)
+    shape = (len(ii), 2, len(years))
+    grid = {
+        "pair": np.arange(len(ii))[:, None, None],
+        "period": np.array([1, 2])[None, :, None],
+        "year": np.arange(len(years))[None, None, :],
+    }
+    g = {k: np.broadcast_to(v, shape).ravel() for k, v in grid.items()}
+    return pd.DataFrame(
+        {
+            "intervention_school": np.array(run.target_labels, dtype=object)[ii][g["pair"]],
+            "candidate": np.array(run.pool_labels, dtype=object)[cc][g["pair"]],
+            "period": g["period"],
+            "terms": [spans[p] for p in g["period"]],
+            "year_group": np.array(years, dtype=object)[g["year"]],
+            "trend_intervention": trend_i.ravel(),
+            "trend_candidate": trend_c.ravel(),
+            "standardiser": sd.ravel(),
+            "standardised_difference": sc.d[bb, :, :, ii, cc].ravel(),
+            "year_group_rank": ranks.ravel(),
+        }
+    )
+
+
+def year_group_details(
+    admin: pd.DataFrame,
+    pairs: pd.DataFrame,
+    config,
+    settings: MatchSettings = MatchSettings(),
+    only_selected: bool = True,
+) -> pd.DataFrame:
     """The year-group intermediates behind each selected (or each tested) pair's score and U test.
 
     Returns
@@ -295,30 +365,8 @@ def year_group_details(admin: pd.DataFrame, pairs: pd.DataFrame, config, setting
     for outcome, sel in chosen.groupby("outcome", observed=True, sort=False):
         rows = admin[admin["outcome"].astype(str) == outcome]
         run = _outcome_run(rows, autumn, config.outcomes[outcome].scale, settings, None)
-        sc, years = run.scored, run.years
-        ii = pd.Index(run.target_labels).get_indexer(sel["intervention_school"].astype(str))
-        cc = pd.Index(run.pool_labels).get_indexer(sel["candidate"].astype(str))
-        bb = np.zeros(len(ii), int)
-        ranks = year_group_ranks(sc.d, bb, ii, cc)  # (P, 2, Y)
-        sd = np.broadcast_to(sc.sd, sc.d.shape)[bb, :, :, ii, cc]
-        trend_i = np.moveaxis(run.trend[0][..., run.targets[ii]], -1, 0)
-        trend_c = np.moveaxis(run.trend[0][..., run.pool[cc]], -1, 0)
-        shape = (len(ii), 2, len(years))
-        grid = {"pair": np.arange(len(ii))[:, None, None], "period": np.array([1, 2])[None, :, None],
-                "year": np.arange(len(years))[None, None, :]}
-        g = {k: np.broadcast_to(v, shape).ravel() for k, v in grid.items()}
-        out.append(pd.DataFrame({
-            "outcome": outcome, "intervention_school": np.array(run.target_labels, dtype=object)[ii][g["pair"]],
-            "candidate": np.array(run.pool_labels, dtype=object)[cc][g["pair"]], "period": g["period"],
-            "terms": [spans[p] for p in g["period"]], "year_group": np.array(years, dtype=object)[g["year"]],
-            "trend_intervention": trend_i.ravel(), "trend_candidate": trend_c.ravel(),
-            "standardiser": sd.ravel(), "standardised_difference": sc.d[bb, :, :, ii, cc].ravel(),
-            "year_group_rank": ranks.ravel()}))
-    cols = ["outcome", "intervention_school", "candidate", "period", "terms", "year_group", "trend_intervention",
-            "trend_candidate", "standardiser", "standardised_difference", "year_group_rank"]
+        out.append(_pair_details(run, sel, spans).assign(outcome=outcome)[list(DETAIL_COLUMNS)])
     if not out:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=list(DETAIL_COLUMNS))
     details = pd.concat(out, ignore_index=True)
     return details[details[["trend_intervention", "trend_candidate"]].notna().any(axis=1)].reset_index(drop=True)
-
-

@@ -61,15 +61,16 @@ class MatchSettings:
         """Why a pair has each status (same order as :data:`STATUS`)."""
         n = self.per_school
         better = "a better-ranked candidate" if n == 1 else f"{n} better-ranked candidates"
-        return ("the best-ranked candidate whose match held in both periods" if n == 1 else
-                f"among the {n} best-ranked candidates whose match held in both periods",
-                f"passed the U test, but {better} {'was' if n == 1 else 'were'} kept",
-                f"U test p < {self.alpha:g}: the match did not persist over time",
-                "no year group with trends in both periods to test",
-                "no year group with a trend in the latest years in both schools",
-                f"not needed: {better} passed")
-
-
+        return (
+            "the best-ranked candidate whose match held in both periods"
+            if n == 1
+            else f"among the {n} best-ranked candidates whose match held in both periods",
+            f"passed the U test, but {better} {'was' if n == 1 else 'were'} kept",
+            f"U test p < {self.alpha:g}: the match did not persist over time",
+            "no year group with trends in both periods to test",
+            "no year group with a trend in the latest years in both schools",
+            f"not needed: {better} passed",
+        )
 
 
 def year_group_key(label: str) -> tuple:
@@ -85,5 +86,3 @@ def year_group_key(label: str) -> tuple:
     if found:
         return (int(found.group(1)), "")
     return {"nursery": (-2, ""), "reception": (-1, "")}.get(text.lower(), (99, text))
-
-

@@ -90,5 +90,3 @@ def school_rates(admin: pd.DataFrame, config, outcome: str) -> pd.DataFrame:
     agg = rows.groupby([rows["school"].astype(str), rows["term"].astype(str)])[["count", "pupils"]].sum()
     rate = (agg["count"] / agg["pupils"] * config.outcomes[outcome].scale).unstack()
     return rate.reindex(columns=[t for t in term_order(config) if t in rate.columns])
-
-

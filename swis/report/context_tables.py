@@ -10,9 +10,15 @@ from swis.report import format as fmt
 from swis.report.tables import note_table
 
 #: Names of the logic model's sections in its text alternative.
-SECTION_NAMES = {"assumptions": "Assumption", "prerequisites": "Prerequisite", "context": "Context",
-                 "mechanisms": "Mechanism", "outcomes": "Outcome", "risks": "Unlikely to work if",
-                 "final_outcome": "Final outcome"}
+SECTION_NAMES = {
+    "assumptions": "Assumption",
+    "prerequisites": "Prerequisite",
+    "context": "Context",
+    "mechanisms": "Mechanism",
+    "outcomes": "Outcome",
+    "risks": "Unlikely to work if",
+    "final_outcome": "Final outcome",
+}
 COST_ROWS = ["Staffing: team manager and social workers", "Ancillary costs (annuitised)", "Total"]
 
 
@@ -52,8 +58,10 @@ def configuration_display(table: pd.DataFrame | None) -> pd.DataFrame:
 
 def cost_display(costs: pd.DataFrame) -> pd.DataFrame:
     """Table 3 laid out like the report (rows: resource inputs; columns: authorities)."""
-    wide = pd.DataFrame({r.authority: [fmt.money(r.staffing), fmt.money(r.ancillary), fmt.money(r.total)]
-                         for r in costs.itertuples()}, index=COST_ROWS)
+    wide = pd.DataFrame(
+        {r.authority: [fmt.money(r.staffing), fmt.money(r.ancillary), fmt.money(r.total)] for r in costs.itertuples()},
+        index=COST_ROWS,
+    )
     wide.index.name = "Resource inputs (£, 2019)"
     return wide
 

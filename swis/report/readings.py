@@ -39,9 +39,11 @@ def outcome_values(result, alpha: float = 0.05) -> dict[str, object]:
     t = result.table.set_index("coefficient")
     o = t["outcome"].iloc[0]
     post = result.spec.post_terms[0]
-    parts = {"int": t.loc[[c for c in t.index if c.startswith(INTERACTION)][0]],
-             "time": t.loc[post],
-             "combined": t[t["kind"] == "combined"].iloc[0]}
+    parts = {
+        "int": t.loc[[c for c in t.index if c.startswith(INTERACTION)][0]],
+        "time": t.loc[post],
+        "combined": t[t["kind"] == "combined"].iloc[0],
+    }
     values: dict[str, object] = {}
     for name, row in parts.items():
         for col in ("irr", "ci_low", "ci_high"):
@@ -79,17 +81,22 @@ def reading(result, label: str) -> str:
     time = t.loc[post]
     inter = t[t["kind"] == "interaction"].iloc[0]
     comb = t[t["kind"] == "combined"].iloc[0]
-    text = (f"Between {ref} and {post}, the rate of {label} in the control schools {_verb(time['irr'])} "
-            f"by {fmt.percent(time['irr'])} (IRR {time['irr']:.2f}, 95% CI {time['ci_low']:.2f} to "
-            f"{time['ci_high']:.2f}). ")
+    text = (
+        f"Between {ref} and {post}, the rate of {label} in the control schools {_verb(time['irr'])} "
+        f"by {fmt.percent(time['irr'])} (IRR {time['irr']:.2f}, 95% CI {time['ci_low']:.2f} to "
+        f"{time['ci_high']:.2f}). "
+    )
     if not inter["estimable"]:
-        return text + ("The intervention-by-time interaction cannot be estimated: "
-                       f"{inter['note'].removeprefix('not estimable: ')}. The data cannot say how much larger "
-                       "the change was in the intervention schools, only that their count fell to zero.")
+        return text + (
+            "The intervention-by-time interaction cannot be estimated: "
+            f"{inter['note'].removeprefix('not estimable: ')}. The data cannot say how much larger "
+            "the change was in the intervention schools, only that their count fell to zero."
+        )
     sig = SIGNIFICANCE[bool(inter["p_value"] < 0.05)]
     return text + (
         f"Relative to that change, the intervention schools' rate was multiplied by {inter['irr']:.2f} "
         f"(95% CI {inter['ci_low']:.2f} to {inter['ci_high']:.2f}, p = {inter['p_value']:.3f}), a difference "
         f"that is {sig} at the 5% level. Combining the two, the rate in the intervention schools "
         f"{_verb(comb['irr'])} by {fmt.percent(comb['irr'])} (IRR {comb['irr']:.2f}, 95% CI {comb['ci_low']:.2f} "
-        f"to {comb['ci_high']:.2f}).")
+        f"to {comb['ci_high']:.2f})."
+    )

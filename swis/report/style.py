@@ -8,8 +8,16 @@ and position also tell the series apart).
 from __future__ import annotations
 
 #: Okabe-Ito colours.
-OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "black": "#000000"}
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
 
 #: Intervention (pilot) and control (comparison) schools, and the intervention schools' counterfactual.
 GROUP_COLOURS = {"intervention": OKABE_ITO["vermillion"], "control": OKABE_ITO["blue"], "counterfactual": "#555555"}
@@ -30,9 +38,14 @@ MUTED_TEXT = "#555555"
 ANNOTATION = "#444444"
 
 #: Logic model: (fill, edge) per section, light tints of the palette with darker edges, black text.
-LOGIC_MODEL = {"assumptions": ("#EBEBEB", "#6E6E6E"), "prerequisites": ("#EBEBEB", "#6E6E6E"),
-               "context": ("#D9EAF7", OKABE_ITO["blue"]), "mechanisms": ("#D3EFE5", OKABE_ITO["bluish_green"]),
-               "outcomes": ("#FCEBC5", "#B07800"), "risks": ("#F9DCCB", OKABE_ITO["vermillion"]),
-               "final_outcome": ("#F4DEEB", "#A0527F")}
+LOGIC_MODEL = {
+    "assumptions": ("#EBEBEB", "#6E6E6E"),
+    "prerequisites": ("#EBEBEB", "#6E6E6E"),
+    "context": ("#D9EAF7", OKABE_ITO["blue"]),
+    "mechanisms": ("#D3EFE5", OKABE_ITO["bluish_green"]),
+    "outcomes": ("#FCEBC5", "#B07800"),
+    "risks": ("#F9DCCB", OKABE_ITO["vermillion"]),
+    "final_outcome": ("#F4DEEB", "#A0527F"),
+}
 LOGIC_MODEL_LANE = "#F5F5F5"
 INK = "#1A1A1A"

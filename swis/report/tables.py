@@ -14,8 +14,13 @@ from swis.data.disclosure import suppress_counts
 from swis.report import format as fmt
 
 GROUP_TITLES = {"intervention": "Intervention", "control": "Control"}
-EFFECTS = {"term": "Term fixed effect", "reference": "Term fixed effect", "interaction": "Interaction",
-           "constant": "Constant", "combined": "Combined (time x interaction)"}
+EFFECTS = {
+    "term": "Term fixed effect",
+    "reference": "Term fixed effect",
+    "interaction": "Interaction",
+    "constant": "Constant",
+    "combined": "Combined (time x interaction)",
+}
 
 
 def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFrame:
@@ -41,17 +46,26 @@ def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFr
     d["rate"] = d["count"] / d["pupils"] * scale
     d = suppress_counts(d, suppress_below)
     changed = d["corrected"] & (d["printed_count"].astype(str) != d["count"].map(lambda v: f"{v:g}"))
-    d["Number"] = np.where(changed, d["count_shown"] + " (printed " + d["printed_count"].astype(str) + ")",
-                           d["count_shown"])
+    d["Number"] = np.where(
+        changed, d["count_shown"] + " (printed " + d["printed_count"].astype(str) + ")", d["count_shown"]
+    )
     d["Pupils"] = d["pupils"].map(fmt.count)
     d["Average count"] = d["rate_shown"].map(lambda v: v if isinstance(v, str) else fmt.rate(v, scale))
     d["Group"] = d["group"].map(GROUP_TITLES)
-    wide = d.pivot_table(index="term", columns=["Group", "school"], values=["Number", "Pupils", "Average count"],
-                         aggfunc="first", observed=True)
+    wide = d.pivot_table(
+        index="term",
+        columns=["Group", "school"],
+        values=["Number", "Pupils", "Average count"],
+        aggfunc="first",
+        observed=True,
+    )
     wide = wide.reorder_levels([1, 2, 0], axis=1)
-    order = [(g, s, m) for g in ("Intervention", "Control")
-             for s in sorted(d.loc[d["Group"] == g, "school"].unique())
-             for m in ("Number", "Pupils", "Average count")]
+    order = [
+        (g, s, m)
+        for g in ("Intervention", "Control")
+        for s in sorted(d.loc[d["Group"] == g, "school"].unique())
+        for m in ("Number", "Pupils", "Average count")
+    ]
     wide = wide.reindex(columns=pd.MultiIndex.from_tuples(order, names=["Group", "School", ""]))
     wide.index = wide.index.astype(str)
     wide.index.name = "Term"
@@ -89,26 +103,36 @@ def regression_table(result) -> pd.DataFrame:
 
 def audit_display(rows: pd.DataFrame) -> pd.DataFrame:
     """Row-by-row audit, published next to reproduced, for display."""
+
     def pair(estimate, low, high):
         return "" if not np.isfinite(estimate) else fmt.irr_with_ci(estimate, low, high)
 
-    out = pd.DataFrame({
-        "Coefficient": rows["coefficient"],
-        "Published IRR [95% CI]": [pair(r.published_irr, r.published_ci_low, r.published_ci_high)
-                                   for r in rows.itertuples()],
-        "Reproduced IRR [95% CI]": [pair(r.irr, r.ci_low, r.ci_high) if np.isfinite(r.irr) else fmt.NOT_ESTIMABLE
-                                    for r in rows.itertuples()],
-        "Agrees at printed precision": rows["reproduced"].map(fmt.yes_no),
-    })
+    out = pd.DataFrame(
+        {
+            "Coefficient": rows["coefficient"],
+            "Published IRR [95% CI]": [
+                pair(r.published_irr, r.published_ci_low, r.published_ci_high) for r in rows.itertuples()
+            ],
+            "Reproduced IRR [95% CI]": [
+                pair(r.irr, r.ci_low, r.ci_high) if np.isfinite(r.irr) else fmt.NOT_ESTIMABLE for r in rows.itertuples()
+            ],
+            "Agrees at printed precision": rows["reproduced"].map(fmt.yes_no),
+        }
+    )
     return out.reset_index(drop=True)
 
 
 def verdict_display(verdicts: pd.DataFrame) -> pd.DataFrame:
     """One row per published table: what it is and whether it reproduces."""
-    return pd.DataFrame({"Authority": verdicts["authority"], "Outcome": verdicts["outcome"],
-                         "Published table": verdicts["source"].str.replace("Final report (May 2020), ", "", regex=False),
-                         "Reproduces": verdicts["reproduced"].map(fmt.yes_no),
-                         "Verdict": verdicts["verdict"]})
+    return pd.DataFrame(
+        {
+            "Authority": verdicts["authority"],
+            "Outcome": verdicts["outcome"],
+            "Published table": verdicts["source"].str.replace("Final report (May 2020), ", "", regex=False),
+            "Reproduces": verdicts["reproduced"].map(fmt.yes_no),
+            "Verdict": verdicts["verdict"],
+        }
+    )
 
 
 def conventions_display(estimates: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
@@ -118,33 +142,56 @@ def conventions_display(estimates: pd.DataFrame, labels: dict[tuple[str, str], s
     estimable`` (:func:`swis.audit.diagnostics.convention_estimates`);
     ``labels`` maps (authority, outcome) to the outcome's label.
     """
-    shown = estimates.assign(text=[fmt.irr_with_ci(r.irr, r.ci_low, r.ci_high) if r.estimable else fmt.NOT_ESTIMABLE
-                                   for r in estimates.itertuples()])
+    shown = estimates.assign(
+        text=[
+            fmt.irr_with_ci(r.irr, r.ci_low, r.ci_high) if r.estimable else fmt.NOT_ESTIMABLE
+            for r in estimates.itertuples()
+        ]
+    )
     wide = shown.pivot(index=["authority", "outcome"], columns="correction", values="text")
-    order = list(dict.fromkeys(zip(estimates["authority"], estimates["outcome"])))
+    order = list(dict.fromkeys(zip(estimates["authority"], estimates["outcome"], strict=True)))
     wide = wide.reindex(order)[list(dict.fromkeys(estimates["correction"]))].reset_index()
     wide.columns.name = None
-    wide.insert(1, "Outcome", [labels[(a, o)] for a, o in zip(wide["authority"], wide["outcome"])])
+    wide.insert(1, "Outcome", [labels[(a, o)] for a, o in zip(wide["authority"], wide["outcome"], strict=True)])
     return wide.drop(columns="outcome").rename(columns={"authority": "Authority"})
 
 
 def corrections_display(corrections: pd.DataFrame) -> pd.DataFrame:
     """The corrections file for readers: cell, printed value, corrected value, evidence."""
     c = corrections
-    cell = (c["authority"] + ", " + c["outcome"] + ", " + c["school"].replace("", "(table)")
-            + c["term"].map(lambda t: f", {t}" if t else "") + ": " + c["column"])
-    return pd.DataFrame({"Cell": cell, "Printed": c["printed_value"], "Corrected": c["corrected_value"],
-                         "Applied": c["action"].map({"apply": "yes", "note": "no (documented only)"}),
-                         "Evidence": c["evidence"]}).reset_index(drop=True)
+    cell = (
+        c["authority"]
+        + ", "
+        + c["outcome"]
+        + ", "
+        + c["school"].replace("", "(table)")
+        + c["term"].map(lambda t: f", {t}" if t else "")
+        + ": "
+        + c["column"]
+    )
+    return pd.DataFrame(
+        {
+            "Cell": cell,
+            "Printed": c["printed_value"],
+            "Corrected": c["corrected_value"],
+            "Applied": c["action"].map({"apply": "yes", "note": "no (documented only)"}),
+            "Evidence": c["evidence"],
+        }
+    ).reset_index(drop=True)
 
 
 def forest_table(estimates: pd.DataFrame) -> pd.DataFrame:
     """The forest plot's numbers as a table (its text alternative)."""
-    return pd.DataFrame({
-        "Model": estimates["label"],
-        "Intervention by time, IRR [95% CI]": [fmt.irr_with_ci(r.irr, r.ci_low, r.ci_high) if r.estimable
-                                               else fmt.NOT_ESTIMABLE for r in estimates.itertuples()],
-        "p-value": [fmt.p_value(r.p_value) if r.estimable else "" for r in estimates.itertuples()]})
+    return pd.DataFrame(
+        {
+            "Model": estimates["label"],
+            "Intervention by time, IRR [95% CI]": [
+                fmt.irr_with_ci(r.irr, r.ci_low, r.ci_high) if r.estimable else fmt.NOT_ESTIMABLE
+                for r in estimates.itertuples()
+            ],
+            "p-value": [fmt.p_value(r.p_value) if r.estimable else "" for r in estimates.itertuples()],
+        }
+    )
 
 
 def note_table(text: str) -> pd.DataFrame:

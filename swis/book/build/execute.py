@@ -43,8 +43,11 @@ def expand_template(nb, parameters: dict):
         return nb
     config = load_config(paths.resolve(parameters["config_path"]))
     outcomes = parameters.get("outcomes") or load_panel(paths.resolve(parameters["panel_path"]), config).outcomes
-    common = {"authority": config.authority, "code": config.code.lower(),
-              "label": f"sec-{config.authority.lower()}-impact"}
+    common = {
+        "authority": config.authority,
+        "code": config.code.lower(),
+        "label": f"sec-{config.authority.lower()}-impact",
+    }
     out = copy.deepcopy(nb)
     cells, block = [], []
     for cell in nb.cells + [None]:
@@ -53,8 +56,14 @@ def expand_template(nb, parameters: dict):
             continue
         for outcome in outcomes if block else []:
             spec = config.outcomes[outcome]
-            values = {**common, "outcome": outcome, "oc": spec.short, "unit": spec.unit,
-                      "outcome_label": spec.label, "outcome_label_lower": spec.in_text}
+            values = {
+                **common,
+                "outcome": outcome,
+                "oc": spec.short,
+                "unit": spec.unit,
+                "outcome_label": spec.label,
+                "outcome_label_lower": spec.in_text,
+            }
             for c in block:
                 new = copy.deepcopy(c)
                 new.id = uuid.uuid4().hex[:8]  # every cell of a notebook needs its own id
@@ -88,12 +97,21 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True) -> Path:
         expanded = Path(tmp) / run.template.name
         nbformat.write(nb, expanded)
         try:
-            pm.execute_notebook(str(expanded), str(out), parameters=run.parameters, cwd=str(paths.ROOT),
-                                progress_bar=progress, kernel_name="python3", language="python")
+            pm.execute_notebook(
+                str(expanded),
+                str(out),
+                parameters=run.parameters,
+                cwd=str(paths.ROOT),
+                progress_bar=progress,
+                kernel_name="python3",
+                language="python",
+            )
         except pm.PapermillExecutionError as err:
-            raise BuildError(f"notebook {run.name} ({run.template.name}) failed in cell {err.cell_index} "
-                             f"(execution {err.exec_count}): {err.ename}: {err.evalue}",
-                             input_error=err.ename == "InputError") from None
+            raise BuildError(
+                f"notebook {run.name} ({run.template.name}) failed in cell {err.cell_index} "
+                f"(execution {err.exec_count}): {err.ename}: {err.evalue}",
+                input_error=err.ename == "InputError",
+            ) from None
     executed = nbformat.read(out, as_version=4)
     _hide_injected(executed)
     nbformat.write(executed, out)
@@ -107,7 +125,7 @@ def _into(run: Run, staging: Path) -> Run:
     for key in ("output_dir", "results_dir"):
         value = str(params.get(key, ""))
         if value == prefix or value.startswith(prefix + "/"):
-            params[key] = str(staging / value[len(prefix):].lstrip("/"))
+            params[key] = str(staging / value[len(prefix) :].lstrip("/"))
     return Run(run.template, run.name, params)
 
 

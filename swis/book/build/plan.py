@@ -30,9 +30,12 @@ def authority_parameters(authority: str, overrides: dict | None = None) -> dict:
     'data/config/stockport.yml'
     """
     slug = authority.lower()
-    params = {"authority": authority, "panel_path": paths.relative(paths.PANEL),
-              "config_path": paths.relative(paths.config_path(authority)),
-              "output_dir": f"book/generated/results/{slug}"}
+    params = {
+        "authority": authority,
+        "panel_path": paths.relative(paths.PANEL),
+        "config_path": paths.relative(paths.config_path(authority)),
+        "output_dir": f"book/generated/results/{slug}",
+    }
     params.update(overrides or {})
     return params
 
@@ -47,8 +50,7 @@ def plan(book: dict, overrides: dict[str, dict] | None = None) -> list[Run]:
     overrides = overrides or {}
     runs = [Run(paths.NOTEBOOKS / "facts.ipynb", "facts", dict(book.get("facts") or {}))]
     for authority in authorities(book):
-        params = authority_parameters(authority, {**book.get("authority_defaults", {}),
-                                                  **overrides.get(authority, {})})
+        params = authority_parameters(authority, {**book.get("authority_defaults", {}), **overrides.get(authority, {})})
         runs.append(Run(paths.NOTEBOOKS / "authority.ipynb", run_name(authority), params))
     for name in PAGES:
         if name in book:

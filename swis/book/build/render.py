@@ -33,8 +33,15 @@ def jupyter_book(strict: bool = True) -> None:
     """Render the book into a temporary folder; replace ``_build`` only on success."""
     tmp = Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))
     # the console script installed next to this interpreter (the module has no __main__ guard)
-    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT), "--path-output", str(tmp),
-           "--builder", "html"]
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(paths.ROOT),
+        "--path-output",
+        str(tmp),
+        "--builder",
+        "html",
+    ]
     if strict:
         cmd += ["-n", "-W", "--keep-going"]
     print("rendering the book: jupyter-book " + " ".join(cmd[1:]), file=sys.stderr, flush=True)
@@ -46,8 +53,9 @@ def jupyter_book(strict: bool = True) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build(overrides: dict[str, dict] | None = None, only: list[str] | None = None,
-          render: bool = True, progress: bool = True) -> Path:
+def build(
+    overrides: dict[str, dict] | None = None, only: list[str] | None = None, render: bool = True, progress: bool = True
+) -> Path:
     """Execute the notebooks (all, or the runs named in ``only``) and render the book.
 
     Returns

@@ -8,8 +8,7 @@ import pandas as pd
 
 from swis import paths
 from swis.audit.compare import run_audit, summary_line
-from swis.audit.diagnostics import (convention_estimates, pupils_across_tables, single_cell_search,
-                                    software_versions)
+from swis.audit.diagnostics import convention_estimates, pupils_across_tables, single_cell_search, software_versions
 from swis.book import registry
 from swis.book.myst import download_links, glue_values, myst_table, write_csvs
 from swis.config import authority_configs, load_config
@@ -26,8 +25,9 @@ def diagnose(authority: str, outcome: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["school", "term", "printed_count", "count_that_reproduces"])
     cfg = load_config(paths.config_path(authority))
     panel = load_panel(paths.PANEL, cfg)
-    return single_cell_search(panel.outcome(outcome), DidSpec.from_config(cfg),
-                              published_table(load_published(), authority, outcome))
+    return single_cell_search(
+        panel.outcome(outcome), DidSpec.from_config(cfg), published_table(load_published(), authority, outcome)
+    )
 
 
 @dataclass
@@ -43,21 +43,34 @@ class AuditPage:
     search: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def from_parameters(cls, apply_corrections: bool, output_dir: str, diagnose_authority: str = "",
-                        diagnose_outcome: str = "") -> AuditPage:
+    def from_parameters(
+        cls, apply_corrections: bool, output_dir: str, diagnose_authority: str = "", diagnose_outcome: str = ""
+    ) -> AuditPage:
         """Run the audit (as corrected, and as printed) and the diagnosis of one table."""
         rows, verdicts = run_audit(corrections=apply_corrections)
         printed_rows, printed_verdicts = run_audit(corrections=False)
-        return cls(output_dir, rows, verdicts, printed_rows, printed_verdicts, (diagnose_authority, diagnose_outcome),
-                   diagnose(diagnose_authority, diagnose_outcome))
+        return cls(
+            output_dir,
+            rows,
+            verdicts,
+            printed_rows,
+            printed_verdicts,
+            (diagnose_authority, diagnose_outcome),
+            diagnose(diagnose_authority, diagnose_outcome),
+        )
 
     def glue(self) -> None:
         """Glue the summary lines and counts."""
-        glue_values({"audit_summary": summary_line(self.verdicts).capitalize(),
-                     "audit_summary_printed": summary_line(self.printed_verdicts),
-                     "audit_n_reproduced": int(self.verdicts["reproduced"].sum()),
-                     "audit_n_tables": len(self.verdicts), "n_single_cell_hits": len(self.search),
-                     "diagnosed_table": self._diagnosed_title()})
+        glue_values(
+            {
+                "audit_summary": summary_line(self.verdicts).capitalize(),
+                "audit_summary_printed": summary_line(self.printed_verdicts),
+                "audit_n_reproduced": int(self.verdicts["reproduced"].sum()),
+                "audit_n_tables": len(self.verdicts),
+                "n_single_cell_hits": len(self.search),
+                "diagnosed_table": self._diagnosed_title(),
+            }
+        )
 
     def _diagnosed_title(self) -> str:
         who, what = self.diagnosed
@@ -65,8 +78,12 @@ class AuditPage:
 
     def verdicts_table(self):
         """One verdict per published table."""
-        return myst_table(tables.verdict_display(self.verdicts), "Reproduction of the published regression tables",
-                          registry.label("audit_verdicts"), index=False)
+        return myst_table(
+            tables.verdict_display(self.verdicts),
+            "Reproduction of the published regression tables",
+            registry.label("audit_verdicts"),
+            index=False,
+        )
 
     def downloads(self):
         """Write the audit tables as CSV and link them."""
@@ -75,27 +92,46 @@ class AuditPage:
 
     def corrections_table(self):
         """The corrections applied, and the problems only documented."""
-        return myst_table(tables.corrections_display(load_corrections()), "Corrections applied to the printed "
-                          "tables, and problems only documented", registry.label("corrections"), index=False)
+        return myst_table(
+            tables.corrections_display(load_corrections()),
+            "Corrections applied to the printed tables, and problems only documented",
+            registry.label("corrections"),
+            index=False,
+        )
 
     def pupils_table(self):
         """School-terms whose pupil numbers differ between outcome tables."""
-        return myst_table(tables.as_text(pupils_across_tables()), "School-terms whose pupil numbers differ between "
-                          "outcome tables", registry.label("pupils_across"), index=False)
+        return myst_table(
+            tables.as_text(pupils_across_tables()),
+            "School-terms whose pupil numbers differ between outcome tables",
+            registry.label("pupils_across"),
+            index=False,
+        )
 
     def search_table(self):
         """The single count changes of the diagnosed table."""
-        return myst_table(tables.as_text(self.search), f"Single count changes under which the published estimates "
-                          f"of {self._diagnosed_title()} reproduce", registry.label("single_cell_search"), index=False)
+        return myst_table(
+            tables.as_text(self.search),
+            f"Single count changes under which the published estimates of {self._diagnosed_title()} reproduce",
+            registry.label("single_cell_search"),
+            index=False,
+        )
 
     def conventions_table(self):
         """The interaction of every model under three small-sample conventions."""
         labels = {(c.authority, o): spec.label for c in authority_configs() for o, spec in c.outcomes.items()}
-        return myst_table(tables.conventions_display(convention_estimates(), labels),
-                          "Intervention-by-time IRR [95% CI] under three small-sample conventions",
-                          registry.label("conventions"), index=False)
+        return myst_table(
+            tables.conventions_display(convention_estimates(), labels),
+            "Intervention-by-time IRR [95% CI] under three small-sample conventions",
+            registry.label("conventions"),
+            index=False,
+        )
 
     def software_table(self):
         """Versions of the software of this build."""
-        return myst_table(context_tables.software_display(software_versions()), "Software versions of this build",
-                          registry.label("software"), index=False)
+        return myst_table(
+            context_tables.software_display(software_versions()),
+            "Software versions of this build",
+            registry.label("software"),
+            index=False,
+        )

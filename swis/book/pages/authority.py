@@ -51,8 +51,15 @@ class AuthorityPage:
     _audits: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_parameters(cls, authority: str, panel_path: str, config_path: str = "", reference_term: str = "",
-                        intervention_terms: list | None = None, **options) -> AuthorityPage:
+    def from_parameters(
+        cls,
+        authority: str,
+        panel_path: str,
+        config_path: str = "",
+        reference_term: str = "",
+        intervention_terms: list | None = None,
+        **options,
+    ) -> AuthorityPage:
         """Load and check the panel, then estimate every outcome.
 
         ``options`` may hold ``outcomes`` (list; empty: every outcome of the
@@ -99,37 +106,55 @@ class AuthorityPage:
     def data_collected_table(self):
         """Part Two Table 1 of the authority: data collected in Phase 3."""
         table = context_table(self.config.authority, "data_collected")
-        caption = (f"{self.config.authority}: data collected in Phase 3 (final report, Part Two, Table 1)"
-                   if table is not None else "Data collected")
-        return myst_table(context_tables.authority_data_collected_display(table), caption,
-                          self.label("data_collected_authority"), index=False)
+        caption = (
+            f"{self.config.authority}: data collected in Phase 3 (final report, Part Two, Table 1)"
+            if table is not None
+            else "Data collected"
+        )
+        return myst_table(
+            context_tables.authority_data_collected_display(table),
+            caption,
+            self.label("data_collected_authority"),
+            index=False,
+        )
 
     def configuration_table(self):
         """How the pilot was configured across schools (from ``data/context``)."""
         table = context_tables.configuration_display(context_table(self.config.authority, "configuration"))
-        return myst_table(table, f"{self.config.authority}: configuration of the pilot across schools",
-                          self.label("configuration"), index=False)
+        return myst_table(
+            table,
+            f"{self.config.authority}: configuration of the pilot across schools",
+            self.label("configuration"),
+            index=False,
+        )
 
     def panel_table(self, outcome: str):
         """The school-by-term table of one outcome."""
         spec = self.config.outcomes[outcome]
-        caption = (f"{self.config.authority}: {spec.in_text} by term and school "
-                   f"(number, pupils, average count {spec.unit})")
-        return myst_table(tables.school_term_table(self.panel, outcome, self.suppress_below), caption,
-                          self.label("panel", outcome))
+        caption = (
+            f"{self.config.authority}: {spec.in_text} by term and school (number, pupils, average count {spec.unit})"
+        )
+        return myst_table(
+            tables.school_term_table(self.panel, outcome, self.suppress_below), caption, self.label("panel", outcome)
+        )
 
     def regression_table(self, outcome: str):
         """The regression estimates of one outcome."""
         res = self.results[outcome]
-        caption = (f"{self.config.authority}: regression estimates of change over time in "
-                   f"{self._in_text(outcome)} ({res.table['se_type'].iloc[0]})")
+        caption = (
+            f"{self.config.authority}: regression estimates of change over time in "
+            f"{self._in_text(outcome)} ({res.table['se_type'].iloc[0]})"
+        )
         return myst_table(tables.regression_table(res), caption, self.label("regression", outcome), index=False)
 
     def audit_table(self, outcome: str):
         """The published table next to ours."""
         rows, _ = self.audit(outcome)
-        frame = (tables.audit_display(rows) if not rows.empty
-                 else tables.note_table("The report publishes no table for this outcome."))
+        frame = (
+            tables.audit_display(rows)
+            if not rows.empty
+            else tables.note_table("The report publishes no table for this outcome.")
+        )
         caption = f"{self.config.authority}: published and reproduced estimates, {self._in_text(outcome)}"
         return myst_table(frame, caption, self.label("audit", outcome), index=False)
 
@@ -137,8 +162,9 @@ class AuthorityPage:
         """This authority's column of Table 3."""
         costs = cost_table()
         frame = context_tables.cost_display(costs[costs["authority"] == self.config.authority])
-        return myst_table(frame, f"{self.config.authority}: total cost over the autumn term (£, 2019)",
-                          self.label("costs_authority"))
+        return myst_table(
+            frame, f"{self.config.authority}: total cost over the autumn term (£, 2019)", self.label("costs_authority")
+        )
 
     # -- glued values and figures, and files ----------------------------------------------------
     def values(self, outcome: str) -> dict:
@@ -157,15 +183,25 @@ class AuthorityPage:
         res = self.results[outcome]
         scale = self.config.outcomes[outcome].scale
         terms = [res.spec.reference_term, *res.spec.post_terms]
-        glue_figure(f"{outcome}_did", did_figure(fitted_group_rates(res, scale),
-                                                 fitted_group_rates(res, scale, counterfactual=True),
-                                                 terms, self.config, outcome))
+        glue_figure(
+            f"{outcome}_did",
+            did_figure(
+                fitted_group_rates(res, scale),
+                fitted_group_rates(res, scale, counterfactual=True),
+                terms,
+                self.config,
+                outcome,
+            ),
+        )
 
     def write_results(self, outcome: str) -> dict[str, Path]:
         """Write the estimates, the audit and the panel table as CSV; return their paths."""
         out = self.output_dir
-        files = {"estimates": out / f"estimates_{outcome}.csv", "audit": out / f"audit_{outcome}.csv",
-                 "panel": out / f"panel_{outcome}.csv"}
+        files = {
+            "estimates": out / f"estimates_{outcome}.csv",
+            "audit": out / f"audit_{outcome}.csv",
+            "panel": out / f"panel_{outcome}.csv",
+        }
         atomic_csv(self.results[outcome].table, files["estimates"])
         atomic_csv(self.audit(outcome)[0], files["audit"])
         table = tables.school_term_table(self.panel, outcome, self.suppress_below)

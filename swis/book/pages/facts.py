@@ -26,9 +26,13 @@ class FactsPage:
 
     def glue(self) -> None:
         """Glue every fact under its key (not displayed)."""
-        glue_values(dict(zip(self.facts["key"], self.facts["value"])))
+        glue_values(dict(zip(self.facts["key"], self.facts["value"], strict=True)))
 
     def table(self):
         """Every fact with its value and source."""
-        return myst_table(facts_display(self.facts), "Every figure quoted in the prose, with its source",
-                          registry.label("facts"), index=False)
+        return myst_table(
+            facts_display(self.facts),
+            "Every figure quoted in the prose, with its source",
+            registry.label("facts"),
+            index=False,
+        )

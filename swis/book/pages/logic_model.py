@@ -29,5 +29,9 @@ class LogicModelPage:
 
     def table(self):
         """The model as text."""
-        return myst_table(logic_model_table(self.model), "The overarching logic model as text",
-                          registry.label("logic_model_table"), index=False)
+        return myst_table(
+            logic_model_table(self.model),
+            "The overarching logic model as text",
+            registry.label("logic_model_table"),
+            index=False,
+        )

@@ -17,9 +17,11 @@ def registry_table(book_config: str):
     and outcomes that per-authority and per-outcome labels are filled in for.
     """
     rows = registry.expand(load_book_config(paths.resolve(book_config)))
-    frame = pd.DataFrame({
-        "Table or figure": [f"{{numref}}`{r['label']}`: {r['title']}" for r in rows],
-        "Notebook (template) and cell": [f"`{r['notebook']}`: `{r['cell']}`" for r in rows],
-        "`swis` functions": [", ".join(f"`{f}`" for f in r["functions"]) for r in rows],
-    })
+    frame = pd.DataFrame(
+        {
+            "Table or figure": [f"{{numref}}`{r['label']}`: {r['title']}" for r in rows],
+            "Notebook (template) and cell": [f"`{r['notebook']}`: `{r['cell']}`" for r in rows],
+            "`swis` functions": [", ".join(f"`{f}`" for f in r["functions"]) for r in rows],
+        }
+    )
     return myst_table(frame, "Where each table and figure comes from", registry.label("registry"), index=False)

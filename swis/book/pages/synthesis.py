@@ -44,10 +44,18 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
             t = pd.read_csv(path)
             for r in t[t["coefficient"].astype(str).str.startswith(INTERACTION)].itertuples():
                 suffix = r.coefficient.removeprefix(INTERACTION).strip(": ")
-                rows.append({"authority": authority, "outcome": r.outcome,
-                             "label": f"{authority}: {outcomes[r.outcome].label}" + (f" ({suffix})" if suffix else ""),
-                             "irr": r.irr, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                             "p_value": r.p_value, "estimable": bool(r.estimable)})
+                rows.append(
+                    {
+                        "authority": authority,
+                        "outcome": r.outcome,
+                        "label": f"{authority}: {outcomes[r.outcome].label}" + (f" ({suffix})" if suffix else ""),
+                        "irr": r.irr,
+                        "ci_low": r.ci_low,
+                        "ci_high": r.ci_high,
+                        "p_value": r.p_value,
+                        "estimable": bool(r.estimable),
+                    }
+                )
     if not rows:
         raise FileNotFoundError(f"no estimates_*.csv under {paths.relative(folder)}: run the authority notebooks first")
     return pd.DataFrame(rows)
@@ -58,11 +66,22 @@ def cost_values(costs: pd.DataFrame) -> dict[str, object]:
     values: dict[str, object] = {}
     for r in costs.itertuples():
         slug = r.authority.lower()
-        values.update({f"cost_staff_{slug}": float(r.staffing), f"cost_ancillary_{slug}": float(r.ancillary),
-                       f"cost_total_{slug}": float(r.total)})
+        values.update(
+            {
+                f"cost_staff_{slug}": float(r.staffing),
+                f"cost_ancillary_{slug}": float(r.ancillary),
+                f"cost_total_{slug}": float(r.total),
+            }
+        )
     values.update({"life_years": LIFE_YEARS, "discount_pct": DISCOUNT_RATE * 100, "term_months": TERM_MONTHS})
-    values.update({"cost_min": float(costs["total"].min()), "cost_max": float(costs["total"].max()),
-                   "n_costs_reproduced": int(costs["total_reproduced"].sum()), "n_costs": len(costs)})
+    values.update(
+        {
+            "cost_min": float(costs["total"].min()),
+            "cost_max": float(costs["total"].max()),
+            "n_costs_reproduced": int(costs["total_reproduced"].sum()),
+            "n_costs": len(costs),
+        }
+    )
     return values
 
 
@@ -89,28 +108,45 @@ class SynthesisPage:
 
     def pilots_table(self):
         """Part One, Table 1."""
-        return myst_table(context_tables.pilots_display(load_pilots()), "Summary of pilots (final report, Part One, "
-                          "Table 1)", registry.label("pilots"), index=False)
+        return myst_table(
+            context_tables.pilots_display(load_pilots()),
+            "Summary of pilots (final report, Part One, Table 1)",
+            registry.label("pilots"),
+            index=False,
+        )
 
     def data_collected_table(self):
         """Part One, Table 2, with the total computed."""
-        return myst_table(context_tables.data_collected_display(self.collected), "Data collected in Phase 3 (final "
-                          "report, Part One, Table 2); a dash where the report gives none",
-                          registry.label("data_collected"), index=False)
+        return myst_table(
+            context_tables.data_collected_display(self.collected),
+            "Data collected in Phase 3 (final report, Part One, Table 2); a dash where the report gives none",
+            registry.label("data_collected"),
+            index=False,
+        )
 
     def forest_table(self):
         """The forest plot's numbers."""
-        return myst_table(tables.forest_table(self.estimates), "The numbers behind the forest plot",
-                          registry.label("forest_table"), index=False)
+        return myst_table(
+            tables.forest_table(self.estimates),
+            "The numbers behind the forest plot",
+            registry.label("forest_table"),
+            index=False,
+        )
 
     def costs_table(self):
         """Part One, Table 3."""
-        return myst_table(context_tables.cost_display(self.costs), "Total costs of social workers in schools over "
-                          "an autumn term (£, 2019; final report, Part One, Table 3)", registry.label("costs"))
+        return myst_table(
+            context_tables.cost_display(self.costs),
+            "Total costs of social workers in schools over an autumn term (£, 2019; final report, Part One, Table 3)",
+            registry.label("costs"),
+        )
 
     def downloads(self):
         """Write the page's tables as CSV and link them."""
-        frames = {"pilots": context_tables.pilots_display(load_pilots()),
-                  "data_collected": context_tables.data_collected_display(self.collected),
-                  "interaction_estimates": self.estimates, "costs": self.costs}
+        frames = {
+            "pilots": context_tables.pilots_display(load_pilots()),
+            "data_collected": context_tables.data_collected_display(self.collected),
+            "interaction_estimates": self.estimates,
+            "costs": self.costs,
+        }
         return download_links(write_csvs(frames, f"{self.results_dir}/synthesis"))

@@ -31,8 +31,15 @@ def trend_figure(panel, outcome: str, suppress_below: int = 0) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     for (group, school), rows in d.groupby(["group", "school"], observed=True, sort=True):
         rows = rows.assign(x=rows["term"].astype(str).map(terms.index)).sort_values("x")
-        ax.plot(rows["x"], rows["rate_plot"], GROUP_LINES[group], color=GROUP_COLOURS[group],
-                marker="o" if group == "intervention" else "s", label=f"{school} ({group})", alpha=0.9)
+        ax.plot(
+            rows["x"],
+            rows["rate_plot"],
+            GROUP_LINES[group],
+            color=GROUP_COLOURS[group],
+            marker="o" if group == "intervention" else "s",
+            label=f"{school} ({group})",
+            alpha=0.9,
+        )
     many = len(terms) > 3
     ax.set_xticks(range(len(terms)), terms, rotation=30 if many else 0, ha="right" if many else "center")
     ax.set_ylabel(f"{spec.label} {spec.unit}")
@@ -43,15 +50,17 @@ def trend_figure(panel, outcome: str, suppress_below: int = 0) -> plt.Figure:
     return fig
 
 
-def _line(ax, rates: pd.DataFrame, group: str, terms: list[str], style: str, colour: str, marker: str,
-          label: str) -> None:
+def _line(
+    ax, rates: pd.DataFrame, group: str, terms: list[str], style: str, colour: str, marker: str, label: str
+) -> None:
     rows = rates[(rates["group"] == group) & rates["term"].isin(terms)]
     rows = rows.assign(x=rows["term"].map(terms.index)).sort_values("x")
     ax.plot(rows["x"], rows["rate"], style, color=colour, marker=marker, label=label)
 
 
-def did_figure(fitted: pd.DataFrame, counterfactual: pd.DataFrame, terms: list[str], config,
-               outcome: str) -> plt.Figure:
+def did_figure(
+    fitted: pd.DataFrame, counterfactual: pd.DataFrame, terms: list[str], config, outcome: str
+) -> plt.Figure:
     """Fitted rates before (reference term) and after (post terms), with the counterfactual.
 
     Parameters
@@ -66,10 +75,26 @@ def did_figure(fitted: pd.DataFrame, counterfactual: pd.DataFrame, terms: list[s
     spec = config.outcomes[outcome]
     fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
     for group in ("control", "intervention"):
-        _line(ax, fitted, group, terms, GROUP_LINES[group], GROUP_COLOURS[group], "o",
-              f"{group.capitalize()} schools (fitted)")
-    _line(ax, counterfactual, "intervention", terms, ":", GROUP_COLOURS["counterfactual"], "^",
-          "Intervention schools without the pilot (counterfactual)")
+        _line(
+            ax,
+            fitted,
+            group,
+            terms,
+            GROUP_LINES[group],
+            GROUP_COLOURS[group],
+            "o",
+            f"{group.capitalize()} schools (fitted)",
+        )
+    _line(
+        ax,
+        counterfactual,
+        "intervention",
+        terms,
+        ":",
+        GROUP_COLOURS["counterfactual"],
+        "^",
+        "Intervention schools without the pilot (counterfactual)",
+    )
     ax.set_xticks(range(len(terms)), [f"{t}\n(before)" if i == 0 else f"{t}\n(pilot)" for i, t in enumerate(terms)])
     ax.set_xlim(-0.3, len(terms) - 0.7)
     ax.set_ylim(bottom=0)

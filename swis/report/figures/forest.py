@@ -18,7 +18,7 @@ def forest_figure(estimates: pd.DataFrame) -> plt.Figure:
     est = estimates.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(est) + 1.4), layout="constrained")
     y = np.arange(len(est))[::-1]
-    for yi, r in zip(y, est.itertuples()):
+    for yi, r in zip(y, est.itertuples(), strict=True):
         if r.estimable:
             ax.plot([r.ci_low, r.ci_high], [yi, yi], color=INTERVAL, lw=1.5)
             ax.plot(r.irr, yi, "o", color=POINT, ms=7)

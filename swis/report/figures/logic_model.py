@@ -20,14 +20,16 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.textpath import TextToPath
 
-from swis.data.logic_model import LANE_KEYS
 from swis.report.style import INK
 from swis.report.style import LOGIC_MODEL as STYLE
 from swis.report.style import LOGIC_MODEL_LANE as LANE_FILL
 
 #: Headings over the three lane columns.
-LANE_HEADINGS = {"context": "Context: what must hold", "mechanisms": "Mechanisms: steps in order",
-                 "outcomes": "Outcomes: what changes"}
+LANE_HEADINGS = {
+    "context": "Context: what must hold",
+    "mechanisms": "Mechanisms: steps in order",
+    "outcomes": "Outcomes: what changes",
+}
 LINE_SPACING = 1.3
 PAD = 0.12  # inches inside a box
 INDENT = 0.2  # inches from a bullet to its text
@@ -36,6 +38,7 @@ _T2P = TextToPath()
 
 
 # -- measuring and wrapping text -------------------------------------------------------------
+
 
 def text_width(text: str, size: float, weight: str = "normal") -> float:
     """Width in inches of one line of ``text`` in the default font at ``size`` points."""
@@ -76,6 +79,7 @@ def wrap_to_width(text: str, width: float, size: float, weight: str = "normal") 
 
 # -- layout (inches, y downwards) ------------------------------------------------------------
 
+
 @dataclass
 class _Layout:
     """What to draw: boxes, texts, connector lines and arrows, in inches from the top left."""
@@ -96,8 +100,9 @@ class _Layout:
         return y + text_height(len(lines), size)
 
 
-def _list_box(lay: _Layout, section: str, at: tuple[float, float, float], items: list[str],
-              pathway: str = "", heading: str = "") -> float:
+def _list_box(
+    lay: _Layout, section: str, at: tuple[float, float, float], items: list[str], pathway: str = "", heading: str = ""
+) -> float:
     """Lay out one box listing ``items``, as tall as its wrapped text.
 
     Mechanisms are numbered; the final outcome is a chain with arrows between
@@ -155,8 +160,11 @@ def _columns(width: float) -> dict:
     for share in weights["lanes"]:
         lanes.append((x, unit * share))
         x += unit * share + inner
-    return {"left": (margin, unit * weights["left"]), "lanes": lanes,
-            "final": (x - inner + outer, unit * weights["final"])}
+    return {
+        "left": (margin, unit * weights["left"]),
+        "lanes": lanes,
+        "final": (x - inner + outer, unit * weights["final"]),
+    }
 
 
 def _lane(lay: _Layout, cols: dict, top: float, name: str, lane: dict) -> tuple[float, float, float]:
@@ -186,7 +194,7 @@ def _lane(lay: _Layout, cols: dict, top: float, name: str, lane: dict) -> tuple[
     title = wrap_to_width(f"Pathway {name}: {lane['title']}", span, lay.size * 1.1, "bold")
     y = lay.write(x0, top + PAD, title, "lane-title", True) + 0.08
     bottoms, heights = [], []
-    for (x, w), key in zip(columns, ("context", "mechanisms", "outcomes")):
+    for (x, w), key in zip(columns, ("context", "mechanisms", "outcomes"), strict=True):
         bottoms.append(_list_box(lay, key, (x, y, w), lane[key], pathway=str(name)))
         heights.append(bottoms[-1] - y)
     for i in range(2):
@@ -194,8 +202,9 @@ def _lane(lay: _Layout, cols: dict, top: float, name: str, lane: dict) -> tuple[
         lay.arrows.append(((columns[i][0] + columns[i][1], mid), (columns[i + 1][0], mid)))
     bottom = max(bottoms)
     if lane["risks"]:
-        bottom = _list_box(lay, "risks", (x0, bottom + 0.14, span), lane["risks"], pathway=str(name),
-                           heading="Unlikely to work if")
+        bottom = _list_box(
+            lay, "risks", (x0, bottom + 0.14, span), lane["risks"], pathway=str(name), heading="Unlikely to work if"
+        )
     lay.lanes.append((x0 - PAD, top, span + 2 * PAD, bottom + PAD - top))
     return bottom + PAD, y + heights[0] / 2, y + heights[2] / 2
 
@@ -230,7 +239,7 @@ def _layout(model: dict, width: float, size: float) -> _Layout:
     lay, cols = _Layout(width, size), _columns(width)
     top = 0.15
     heading_bottom = top
-    for (x, w), key in zip(cols["lanes"], ("context", "mechanisms", "outcomes")):
+    for (x, w), key in zip(cols["lanes"], ("context", "mechanisms", "outcomes"), strict=True):
         lines = wrap_to_width(LANE_HEADINGS[key], w, size * 1.1, "bold")
         heading_bottom = max(heading_bottom, lay.write(x + w / 2, top, lines, "column-heading", True))
     y = first = heading_bottom + 0.12
@@ -242,18 +251,23 @@ def _layout(model: dict, width: float, size: float) -> _Layout:
         y += 0.22
     left_x, left_w = cols["left"]
     a_bottom = _list_box(lay, "assumptions", (left_x, first, left_w), model["assumptions"], heading="Assumptions")
-    p_bottom = _list_box(lay, "prerequisites", (left_x, a_bottom + 0.25, left_w), model["prerequisites"],
-                         heading="Prerequisites")
+    p_bottom = _list_box(
+        lay, "prerequisites", (left_x, a_bottom + 0.25, left_w), model["prerequisites"], heading="Prerequisites"
+    )
     lane_x = cols["lanes"][0][0]
-    _connect(lay, left_x + left_w + 0.2, [(left_x + left_w, (first + a_bottom) / 2),
-                                          (left_x + left_w, (a_bottom + 0.25 + p_bottom) / 2)],
-             [(lane_x, m) for m in context_mids])
+    _connect(
+        lay,
+        left_x + left_w + 0.2,
+        [(left_x + left_w, (first + a_bottom) / 2), (left_x + left_w, (a_bottom + 0.25 + p_bottom) / 2)],
+        [(lane_x, m) for m in context_mids],
+    )
     final_x, final_w = cols["final"]
     probe = _Layout(width, size)  # measure the final box's height before placing it
     height = _list_box(probe, "final_outcome", (final_x, 0, final_w), model["final_outcome"], heading="Final outcome")
     final_top = max(first, (first + y - 0.22) / 2 - height / 2)
-    final_bottom = _list_box(lay, "final_outcome", (final_x, final_top, final_w), model["final_outcome"],
-                             heading="Final outcome")
+    final_bottom = _list_box(
+        lay, "final_outcome", (final_x, final_top, final_w), model["final_outcome"], heading="Final outcome"
+    )
     out_x = cols["lanes"][-1][0] + cols["lanes"][-1][1]
     _connect(lay, final_x - 0.22, [(out_x, m) for m in outcome_mids], [(final_x, (final_top + final_bottom) / 2)])
     lay.depth = max(y - 0.22, p_bottom, final_bottom) + 0.15
@@ -261,6 +275,7 @@ def _layout(model: dict, width: float, size: float) -> _Layout:
 
 
 # -- drawing ---------------------------------------------------------------------------------
+
 
 def _render(lay: _Layout, dpi: float) -> Figure:
     """Draw a computed layout on a new figure (closed in pyplot, so never shown twice)."""
@@ -273,18 +288,53 @@ def _render(lay: _Layout, dpi: float) -> Figure:
         ax.add_patch(Rectangle((x, top), w, h, facecolor=LANE_FILL, edgecolor="none", zorder=0, gid="lane"))
     for section, x, top, w, h in lay.boxes:
         fill, edge = STYLE[section]
-        ax.add_patch(FancyBboxPatch((x, top), w, h, boxstyle="round,pad=0,rounding_size=0.06", facecolor=fill,
-                                    edgecolor=edge, lw=1.6 if section == "risks" else 1.2, zorder=1, gid="box",
-                                    linestyle="--" if section == "risks" else "-"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, top),
+                w,
+                h,
+                boxstyle="round,pad=0,rounding_size=0.06",
+                facecolor=fill,
+                edgecolor=edge,
+                lw=1.6 if section == "risks" else 1.2,
+                zorder=1,
+                gid="box",
+                linestyle="--" if section == "risks" else "-",
+            )
+        )
     for xs, ys in lay.lines:
         ax.plot(xs, ys, color="#4D4D4D", lw=1.3, zorder=2, solid_capstyle="round", gid="connector")
     for start, end in lay.arrows:
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=15, color="#4D4D4D", lw=1.3,
-                                     shrinkA=0, shrinkB=1, zorder=2, gid="arrow"))
+        ax.add_patch(
+            FancyArrowPatch(
+                start,
+                end,
+                arrowstyle="-|>",
+                mutation_scale=15,
+                color="#4D4D4D",
+                lw=1.3,
+                shrinkA=0,
+                shrinkB=1,
+                zorder=2,
+                gid="arrow",
+            )
+        )
     for x, y, text, size, weight, gid in lay.texts:
         centred = gid == "column-heading"
-        ax.text(x, y, text, fontsize=size, fontweight=weight, color=INK, va="top", ha="center" if centred else "left",
-                linespacing=LINE_SPACING, parse_math=False, zorder=3, gid=gid)
+        ax.text(
+            x,
+            y,
+            text,
+            fontsize=size,
+            fontweight=weight,
+            color=INK,
+            va="top",
+            ha="center" if centred else "left",
+            linespacing=LINE_SPACING,
+            parse_math=False,
+            zorder=3,
+            gid=gid,
+        )
     plt.close(fig)  # the caller glues or saves it; pyplot must not display it as well
     return fig
 
@@ -314,6 +364,7 @@ def draw_logic_model(model: dict, *, width: float = 14.0, font_size: float = 10.
     Examples
     --------
     >>> from swis import paths
+    >>> from swis.data.logic_model import load_logic_model
     >>> fig = draw_logic_model(load_logic_model(paths.LOGIC_MODEL))
     >>> round(fig.get_figwidth() * fig.dpi)
     1400

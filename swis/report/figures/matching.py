@@ -16,16 +16,28 @@ def _school_panel(ax, rate: pd.DataFrame, own: pd.DataFrame, school: str, post: 
     """One intervention school: the candidates' middle 80%, the school, and its comparators."""
     x, terms = np.arange(rate.shape[1]), list(rate.columns)
     band = rate.loc[own.loc[own["status"] != "not comparable", "candidate"].astype(str)]
-    ax.fill_between(x, band.quantile(0.1).to_numpy(float), band.quantile(0.9).to_numpy(float), color="0.88",
-                    label="comparable candidates, middle 80%")
+    ax.fill_between(
+        x,
+        band.quantile(0.1).to_numpy(float),
+        band.quantile(0.9).to_numpy(float),
+        color="0.88",
+        label="comparable candidates, middle 80%",
+    )
     if post:
         ax.axvspan(min(post) - 0.5, max(post) + 0.5, color=INTERVENTION_TERM_SHADE, alpha=0.3, lw=0)
     ax.plot(x, rate.loc[school], "-o", color=GROUP_COLOURS["intervention"], lw=2, label=school, zorder=3)
     for k, cand in enumerate(own.loc[own["selected"], "candidate"].astype(str)):
-        ax.plot(x, rate.loc[cand], "--", marker=COMPARATOR_MARKERS[k % 4],
-                color=COMPARATOR_COLOURS[k % len(COMPARATOR_COLOURS)], alpha=0.9, label=cand)
+        ax.plot(
+            x,
+            rate.loc[cand],
+            "--",
+            marker=COMPARATOR_MARKERS[k % 4],
+            color=COMPARATOR_COLOURS[k % len(COMPARATOR_COLOURS)],
+            alpha=0.9,
+            label=cand,
+        )
     ax.set_xticks(x, terms, rotation=40, ha="right", fontsize=7)
-    for tick, term in zip(ax.get_xticklabels(), terms):
+    for tick, term in zip(ax.get_xticklabels(), terms, strict=True):
         tick.set_fontweight("bold" if term in used else "normal")
     ax.set_title(school, fontsize=9)
     ax.legend(fontsize=6, frameon=False, loc="best")
@@ -57,18 +69,21 @@ def matching_trend_figure(rate: pd.DataFrame, pairs: pd.DataFrame, config, outco
     n = max(len(targets), 1)
     cols = min(n, MAX_COLUMNS)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows + 0.5), layout="constrained",
-                             squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.2 * cols, 3.3 * rows + 0.5), layout="constrained", squeeze=False, sharey=True
+    )
     post = [k for k, t in enumerate(terms) if t in config.intervention_terms]
     used = set(config.autumn_terms[-3:])
-    for ax, school in zip(axes.flat, targets):
+    for ax, school in zip(axes.flat, targets, strict=False):  # the grid may have spare axes
         _school_panel(ax, rate, mine[mine["intervention_school"].astype(str) == school], school, post, used)
-    for ax in list(axes.flat)[len(targets):]:
+    for ax in list(axes.flat)[len(targets) :]:
         ax.set_axis_off()
     spec = config.outcomes[outcome]
     for row in axes:
         row[0].set_ylabel(f"{spec.label}\n{spec.unit}", fontsize=8)
     head = f"{label}: {spec.label}" if label else spec.label
-    fig.suptitle(f"{head}\nintervention schools (solid) and chosen comparators (dashed); "
-                 "bold: autumn terms used for matching", fontsize=9)
+    fig.suptitle(
+        f"{head}\nintervention schools (solid) and chosen comparators (dashed); bold: autumn terms used for matching",
+        fontsize=9,
+    )
     return fig

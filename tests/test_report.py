@@ -1,0 +1,117 @@
+"""The display layer: what the book says and shows is tested here without executing a notebook."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from swis.data.published import load_costs, load_data_collected
+from swis.estimation.costs import cost_table
+from swis.estimation.did import estimate_panel
+from swis.report import context_tables, tables
+from swis.report import format as fmt
+from swis.report.readings import outcome_values, reading
+
+
+@pytest.fixture(scope="module")
+def stockport_s17(panels):
+    return estimate_panel(panels["Stockport"], "s17")
+
+
+def test_formatters():
+    assert fmt.irr(0.4704) == "0.47" and fmt.irr(np.nan) == "not estimable"
+    assert fmt.irr_with_ci(0.47038, 0.23815, 0.92909) == "0.47 [0.24, 0.93]"
+    assert fmt.p_value(0.0298748) == "0.030" and fmt.p_value(0.0004) == "<0.001"
+    assert fmt.percent(0.35) == "65%" and fmt.pct_change(np.inf) != fmt.pct_change(np.inf)  # NaN when not finite
+    assert fmt.count(1040) == "1,040" and fmt.rate(5 / 200 * 100, 100) == "2.50" and fmt.money(599.91) == "£599.91"
+
+
+def test_regression_table_lays_out_every_coefficient(stockport_s17):
+    table = tables.regression_table(stockport_s17)
+    assert list(table.columns) == ["Effect", "Coefficient", "IRR", "95% CI", "p-value"]
+    assert table["Coefficient"].tolist() == [
+        "Autumn 2017",
+        "Autumn 2018",
+        "Autumn 2019",
+        "Intervention by time",
+        "Constant",
+        "Change in intervention schools",
+    ]
+    row = table.set_index("Coefficient").loc["Intervention by time"]
+    t = stockport_s17.get("Intervention by time")
+    assert (row["IRR"], row["95% CI"], row["p-value"]) == (
+        fmt.irr(t["irr"]),
+        fmt.interval(t["ci_low"], t["ci_high"]),
+        fmt.p_value(t["p_value"]),
+    )
+    assert table.set_index("Coefficient").loc["Autumn 2018", "IRR"] == "Reference"  # the reference term
+
+
+def test_reading_says_what_the_estimates_are(stockport_s17):
+    text = reading(stockport_s17, "Section 17 starts")
+    t = stockport_s17.table.set_index("coefficient")
+    time, inter = t.loc["Autumn 2019"], t.loc["Intervention by time"]
+    assert f"fell by {fmt.percent(time['irr'])} (IRR {time['irr']:.2f}" in text
+    assert f"multiplied by {inter['irr']:.2f}" in text and f"p = {inter['p_value']:.3f}" in text
+    values = outcome_values(stockport_s17)
+    assert values["s17_int_irr"] == pytest.approx(inter["irr"]) and values["s17_int_direction"] == "decrease"
+    # reference: the Section 17 table of Part Two, Stockport, lists two intervention and two comparison schools
+    assert (values["s17_n_intervention"], values["s17_n_control"]) == (2, 2)
+
+
+def test_reading_of_a_separated_model_says_it_cannot_be_estimated(panels):
+    text = reading(estimate_panel(panels["Lambeth"], "s47"), "Section 47 starts")
+    assert "cannot be estimated" in text and "multiplied by" not in text
+
+
+def test_school_term_table_suppresses_small_counts_when_asked(panels):
+    shown = tables.school_term_table(panels["Stockport"], "s17", suppress_below=10)
+    cells = shown.xs("Number", axis=1, level=2).to_numpy().ravel()
+    assert any(c.startswith("<10") for c in cells)
+    assert not any(c.isdigit() and 1 <= int(c) < 10 for c in cells)
+    full = tables.school_term_table(panels["Stockport"], "s17")
+    # the corrected Stockport cell shows the printed value beside it (data/corrections.csv)
+    assert "5 (printed 0)" in full.to_numpy().ravel()
+
+
+def test_audit_and_forest_tables_format_every_row():
+    rows = pd.DataFrame(
+        {
+            "coefficient": ["A", "B"],
+            "published_irr": [0.61, 1.2],
+            "published_ci_low": [0.44, 0.5],
+            "published_ci_high": [0.85, 3.1],
+            "irr": [0.6123, np.nan],
+            "ci_low": [0.441, np.nan],
+            "ci_high": [0.849, np.nan],
+            "reproduced": [True, False],
+        }
+    )
+    shown = tables.audit_display(rows)
+    assert shown["Reproduced IRR [95% CI]"].tolist() == ["0.61 [0.44, 0.85]", "not estimable"]
+    assert shown["Agrees at printed precision"].tolist() == ["yes", "no"]
+    est = pd.DataFrame(
+        {
+            "label": ["X", "Y"],
+            "irr": [0.5, np.nan],
+            "ci_low": [0.25, np.nan],
+            "ci_high": [1.0, np.nan],
+            "p_value": [0.051, np.nan],
+            "estimable": [True, False],
+        }
+    )
+    forest = tables.forest_table(est)
+    assert forest.iloc[:, 1].tolist() == ["0.50 [0.25, 1.00]", "not estimable"]
+    assert forest["p-value"].tolist() == ["0.051", ""]
+
+
+def test_context_tables():
+    collected = context_tables.data_collected_display(load_data_collected())
+    assert collected.columns[0] == "Data collection" and collected.columns[-1] == "Total"
+    costs = context_tables.cost_display(cost_table())
+    assert costs.index.tolist()[-1] == "Total"
+    assert list(costs.columns) == load_costs()["authority"].tolist()
+    # reference: Part One, Table 3 prints Southampton's total as £84,387.91
+    assert costs.loc["Total", "Southampton"] == "£84,387.91"
+    assert context_tables.configuration_display(None).iloc[0, 0].startswith("No configuration table")
