@@ -67,7 +67,8 @@ def _labels_in(nb_path) -> set[str]:
     for cell in nb["cells"]:
         found |= set(NAME.findall("".join(cell["source"])))
         for out in cell.get("outputs", []):
-            found |= set(NAME.findall(out.get("data", {}).get("text/markdown", "") if "data" in out else ""))
+            markdown = out.get("data", {}).get("text/markdown", "")
+            found |= set(NAME.findall("".join(markdown)))  # stored as a string or a list of lines
     return found
 
 
