@@ -83,8 +83,8 @@ def reading(result, label: str) -> str:
     comb = t[t["kind"] == "combined"].iloc[0]
     text = (
         f"Between {ref} and {post}, the rate of {label} in the control schools {_verb(time['irr'])} "
-        f"by {fmt.percent(time['irr'])} (IRR {time['irr']:.2f}, 95% CI {time['ci_low']:.2f} to "
-        f"{time['ci_high']:.2f}). "
+        f"by {fmt.percent(time['irr'])} (IRR {fmt.irr(time['irr'])}, 95% CI {fmt.irr(time['ci_low'])} to "
+        f"{fmt.irr(time['ci_high'])}). "
     )
     if not inter["estimable"]:
         return text + (
@@ -94,9 +94,9 @@ def reading(result, label: str) -> str:
         )
     sig = SIGNIFICANCE[bool(inter["p_value"] < 0.05)]
     return text + (
-        f"Relative to that change, the intervention schools' rate was multiplied by {inter['irr']:.2f} "
-        f"(95% CI {inter['ci_low']:.2f} to {inter['ci_high']:.2f}, p = {inter['p_value']:.3f}), a difference "
-        f"that is {sig} at the 5% level. Combining the two, the rate in the intervention schools "
-        f"{_verb(comb['irr'])} by {fmt.percent(comb['irr'])} (IRR {comb['irr']:.2f}, 95% CI {comb['ci_low']:.2f} "
-        f"to {comb['ci_high']:.2f})."
+        f"Relative to that change, the intervention schools' rate was multiplied by {fmt.irr(inter['irr'])} "
+        f"(95% CI {fmt.irr(inter['ci_low'])} to {fmt.irr(inter['ci_high'])}, p = {fmt.p_value(inter['p_value'])}), "
+        f"a difference that is {sig} at the 5% level. Combining the two, the rate in the intervention schools "
+        f"{_verb(comb['irr'])} by {fmt.percent(comb['irr'])} (IRR {fmt.irr(comb['irr'])}, 95% CI "
+        f"{fmt.irr(comb['ci_low'])} to {fmt.irr(comb['ci_high'])})."
     )

@@ -11,17 +11,24 @@ from swis.config import load_book_config
 
 
 def registry_table(book_config: str):
-    """Every numbered table and figure of the book, with its notebook cell and ``swis`` functions.
+    """Every numbered table and figure of the book, grouped by what makes it: notebook cell and functions.
 
     ``book_config`` (relative to the repository root) gives the authorities
     and outcomes that per-authority and per-outcome labels are filled in for.
     """
-    rows = registry.expand(load_book_config(paths.resolve(book_config)))
+    rows = pd.DataFrame(registry.expand(load_book_config(paths.resolve(book_config))))
+    groups = rows.groupby("key", sort=False)
     frame = pd.DataFrame(
         {
-            "Table or figure": [f"{{numref}}`{r['label']}`: {r['title']}" for r in rows],
-            "Notebook (template) and cell": [f"`{r['notebook']}`: `{r['cell']}`" for r in rows],
-            "`swis` functions": [", ".join(f"`{f}`" for f in r["functions"]) for r in rows],
+            "What": [
+                f"{g['title'].iloc[0]}: " + ", ".join(f"{{numref}}`{label}`" for label in g["label"]) for _, g in groups
+            ],
+            "Notebook cell": [
+                f"`{g['notebook'].iloc[0].removeprefix('notebooks/')}`: `{g['cell'].iloc[0]}`" for _, g in groups
+            ],
+            "`swis` functions": [
+                ", ".join(f"`{f.removeprefix('swis.')}`" for f in g["functions"].iloc[0]) for _, g in groups
+            ],
         }
     )
     return myst_table(frame, "Where each table and figure comes from", registry.label("registry"), index=False)
