@@ -1,4 +1,4 @@
-"""Command-line interface: ``swis validate | did | audit | match | build | run``.
+"""Command-line interface: ``swis validate | did | audit | match | build | run | power``.
 
 Bad input is reported as ``error: FILE:ROW: COLUMN: message`` lines on
 standard error with exit status 2 and no traceback; output files are
@@ -37,9 +37,9 @@ def warn(problems) -> None:
 
 def _register() -> None:
     """Hang every command off the one app (imported here: each module imports ``app`` from this one)."""
-    from swis.cli import analysis, book, match
+    from swis.cli import analysis, book, match, power
 
-    for module in (analysis, match, book):
+    for module in (analysis, match, book, power):
         module.register(app)
 
 

@@ -9,7 +9,7 @@ from swis import paths
 from swis.config import authorities
 
 #: Pages with one run each, in the order they are executed (after the facts and the authorities).
-PAGES = ("synthesis", "logic_model", "matching", "audit", "replication")
+PAGES = ("synthesis", "logic_model", "matching", "audit", "planning", "replication")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,225 @@
+"""The planning page (``notebooks/planning.ipynb``): power of a larger trial, calibrated on the pilots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from swis.book import registry
+from swis.book.myst import glue_figure, glue_values, myst_table
+from swis.config import authority_configs
+from swis.data.published import load_published
+from swis.data.trial import load_trial
+from swis.power.calibrate import calibrate, pupil_distribution
+from swis.power.design import TrialDesign
+from swis.power.pilots import pilot_power
+from swis.power.power import minimum_detectable_effect, power_curve, simulate_power
+from swis.report import power_tables
+from swis.report.figures.power import ANALYSIS_NAMES, power_figure
+
+#: Effects of the curves, and numbers of schools of the second curve.
+EFFECTS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
+SCHOOLS = [20, 60, 100, 140, 200, 268, 400]
+
+
+def trial_designs(base: TrialDesign, trial: pd.DataFrame) -> dict[str, TrialDesign]:
+    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications."""
+    planned = int(trial.loc["planned_schools", "value"])
+    analysed = int(trial.loc["analysed_schools", "value"])
+    return {
+        f"As planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
+        f"As analysed: {analysed} schools, {int(trial.loc['analysed_intervention', 'value'])} with SWIS": replace(
+            base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"])
+        ),
+    }
+
+
+def mde_table(designs: dict[str, TrialDesign], trial_effect: float, reps: int, seed: int) -> pd.DataFrame:
+    """Minimum detectable effect and power against the trial's estimate, for each design and analysis."""
+    rows = []
+    for name, design in designs.items():
+        for analysis in ANALYSIS_NAMES:
+            d = replace(design, analysis=analysis)
+            at_trial = simulate_power(replace(d, effect=trial_effect), reps, seed)
+            rows.append(
+                {
+                    "design": name,
+                    "analysis": analysis,
+                    "analysis_name": ANALYSIS_NAMES[analysis],
+                    **minimum_detectable_effect(d, reps=reps, seed=seed),
+                    "power_trial": at_trial.power,
+                    "mcse_trial": at_trial.mcse,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def comparison_rows(outcome: str, trial: pd.DataFrame) -> pd.DataFrame:
+    """The pilots' printed interactions for ``outcome`` beside the trial's estimate, with their sources."""
+    pub = load_published()
+    rows = []
+    for config in authority_configs():
+        hit = pub[(pub["authority"] == config.authority) & (pub["outcome"] == outcome) & (pub["kind"] == "interaction")]
+        for r in hit.itertuples():
+            low_ok = r.irr >= 1e-3  # a printed 1.43E-08 is a separation artefact, not an estimate
+            note = "" if low_ok else f" (printed {r.irr_text}, an artefact of separation)"
+            rows.append(
+                {
+                    "study": f"Pilot: {config.authority}{note}",
+                    "irr": r.irr if low_ok else np.nan,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "schools": "",
+                    "printed": (r.irr_text, r.ci_low_text, r.ci_high_text),
+                    "interval": "clustered, the report's convention",
+                    "source": r.source,
+                }
+            )
+    t = trial
+    printed = tuple(f"{t.loc[k, 'value']:g}" for k in ("s47_rate_ratio", "s47_ci_low", "s47_ci_high"))
+    rows.append(
+        {
+            "study": "Trial (SWIS against usual services)",
+            "irr": t.loc["s47_rate_ratio", "value"],
+            "ci_low": t.loc["s47_ci_low", "value"],
+            "ci_high": t.loc["s47_ci_high", "value"],
+            "printed": printed,
+            "schools": f"{int(t.loc['analysed_schools', 'value'])}",
+            "interval": "as published",
+            "source": t.loc["s47_rate_ratio", "source"],
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class PlanningPage:
+    """Calibration, the trial's designs, power curves, and what the pilots could tell, for one outcome."""
+
+    outcome: str
+    label: str
+    base: TrialDesign
+    calibration: pd.DataFrame
+    trial: pd.DataFrame
+    mdes: pd.DataFrame
+    by_effect: pd.DataFrame
+    by_schools: pd.DataFrame
+    pilots: pd.DataFrame
+
+    @classmethod
+    def from_parameters(
+        cls, outcome: str, terms_pre: int, terms_post: int, reps: int, curve_reps: int, seed: int
+    ) -> PlanningPage:
+        """Calibrate on the pilots, then simulate the trial's designs, the curves and the pilots' designs."""
+        calibration = calibrate(outcome, seed=seed)
+        est = calibration.set_index("parameter")["estimate"]
+        base = TrialDesign(
+            terms_pre=terms_pre,
+            terms_post=terms_post,
+            baseline_rate=float(est["baseline_rate"]),
+            sd_school=float(est["sd_school"]),
+            sd_term=float(est["sd_term"]),
+            pupils=pupil_distribution(),
+        )
+        trial = load_trial()
+        effect = float(trial.loc["s47_rate_ratio", "value"])
+        designs = trial_designs(base, trial)
+        analysed = list(designs.values())[-1]
+        by_effect = pd.concat(
+            [power_curve(replace(analysed, analysis=a), EFFECTS, "effect", curve_reps, seed) for a in ANALYSIS_NAMES],
+            ignore_index=True,
+        )
+        by_schools = pd.concat(
+            [
+                power_curve(replace(analysed, analysis=a, effect=0.9), SCHOOLS, "n_schools", curve_reps, seed)
+                for a in ANALYSIS_NAMES
+            ],
+            ignore_index=True,
+        )
+        pilots = pilot_power(outcome, base, {"trial": effect, "tenth": 0.9}, reps, seed)
+        label = next(c.outcomes[outcome].label for c in authority_configs() if outcome in c.outcomes)
+        return cls(
+            outcome,
+            label,
+            base,
+            calibration,
+            trial,
+            mde_table(designs, effect, reps, seed),
+            by_effect,
+            by_schools,
+            pilots,
+        )
+
+    def glue(self) -> None:
+        """Glue the chapter's numbers and the power figure."""
+        t = self.trial["value"]
+        cal = self.calibration.set_index("parameter")["estimate"]
+        pilots = self.pilots.set_index("authority")
+        values = {
+            "plan_outcome": self.label.lower() if not self.label.startswith("Section") else self.label,
+            "plan_terms_pre": self.base.terms_pre,
+            "plan_terms_post": self.base.terms_post,
+            "plan_rate_per_100": float(cal["baseline_rate"] * 100),
+            "plan_sd_school": float(cal["sd_school"]),
+            "plan_sd_term": float(cal["sd_term"]),
+            "plan_pupils": float(self.base.pupils[0]),
+            "plan_n_calibration_schools": int(self.calibration["n_schools"].iloc[0]),
+            "trial_planned": int(t["planned_schools"]),
+            "trial_analysed": int(t["analysed_schools"]),
+            "trial_pct_higher": float((t["s47_rate_ratio"] - 1) * 100),
+        }
+        for r in self.mdes.itertuples():
+            which = "planned" if r.design.startswith("As planned") else "analysed"
+            values[f"plan_mde_pct_{r.analysis}_{which}"] = float((1 - r.mde) * 100)
+            values[f"plan_power_trial_{r.analysis}_{which}"] = float(r.power_trial * 100)
+        for authority, row in pilots.iterrows():
+            slug = authority.lower()
+            values[f"plan_size_{slug}"] = float(row["size"] * 100)
+            values[f"plan_exaggeration_{slug}"] = float(row["exaggeration_tenth"])
+            values[f"plan_type_s_{slug}"] = float(row["type_s_tenth"] * 100)
+        glue_values(values)
+        glue_figure("fig_power", power_figure(self.by_effect, self.by_schools, self.label))
+
+    def calibration_table(self):
+        """The calibrated parameters."""
+        return myst_table(
+            power_tables.calibration_display(self.calibration),
+            f"{self.label}: rates and variation estimated from the pilots' terms before the pilot",
+            registry.label("power_calibration"),
+            index=False,
+        )
+
+    def mde_table(self):
+        """Minimum detectable effects of the trial's designs."""
+        return myst_table(
+            power_tables.mde_display(self.mdes),
+            f"{self.label}: what the trial could detect, by design and analysis (simulated)",
+            registry.label("power_mde"),
+            index=False,
+        )
+
+    def pilots_table(self):
+        """What each pilot's design could tell."""
+        names = {"trial": "Trial's estimate", "tenth": "10% lower"}
+        return myst_table(
+            power_tables.pilots_display(self.pilots, names),
+            f"{self.label}: what each pilot's own design could tell (simulated, analysed as the report did)",
+            registry.label("power_pilots"),
+            index=False,
+        )
+
+    def comparison_table(self):
+        """The pilots' estimates beside the trial's."""
+        rows = comparison_rows(self.outcome, self.trial)
+        sizes = {f"Pilot: {r.authority}": f"{r.n_schools} ({r.n_treated} pilot)" for r in self.pilots.itertuples()}
+        rows["schools"] = [
+            sizes.get(s.split(" (")[0], s2) for s, s2 in zip(rows["study"], rows["schools"], strict=True)
+        ]
+        return myst_table(
+            power_tables.comparison_display(rows),
+            f"{self.label}: the pilots' estimates and the trial's",
+            registry.label("power_comparison"),
+            index=False,
+        )

@@ -1,0 +1,147 @@
+"""``swis power``: simulated power of a trial design, calibrated on the pilots unless told otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from swis.errors import WHOLE_FILE, InputError
+
+Opt = typer.Option
+
+
+def _design(outcome: str, values: dict):
+    """The design asked for: calibrated defaults for the outcome, overridden by the options given."""
+    from swis.power.calibrate import calibrate, pupil_distribution
+    from swis.power.design import TrialDesign
+
+    est = calibrate(outcome, reps=0).set_index("parameter")["estimate"]
+    median, sd_log = pupil_distribution()
+    given = {k: v for k, v in values.items() if v is not None}
+    strata = tuple(int(s) for s in given.pop("strata").split(",")) if "strata" in given else ()
+    fields = {
+        "baseline_rate": float(est["baseline_rate"]),
+        "sd_school": float(est["sd_school"]),
+        "sd_term": float(est["sd_term"]),
+        **given,
+        "strata": strata,
+        "pupils": (given.pop("pupils_median", median), given.pop("pupils_sd", sd_log)),
+    }
+    fields.pop("pupils_median", None), fields.pop("pupils_sd", None)
+    try:
+        return TrialDesign(**fields)
+    except ValueError as exc:
+        raise InputError.one("swis power", WHOLE_FILE, "design", str(exc)) from None
+
+
+OutcomeOpt = Annotated[
+    str, Opt(help="Outcome whose pilot rates and variation are the defaults: s17, s47, days_in_care.")
+]
+Schools = Annotated[int, Opt("--schools", help="Schools in the trial.")]
+Treated = Annotated[int | None, Opt(help="Schools given the intervention (default: half, or half of each stratum).")]
+TermsPre = Annotated[int, Opt(help="Terms before the intervention.")]
+TermsPost = Annotated[int, Opt(help="Terms after it starts.")]
+Effect = Annotated[float, Opt(help="True rate ratio (1: no effect).")]
+Design = Annotated[
+    str, Opt(help="Analysis: did (the report's difference in differences) or crt (baseline-adjusted comparison).")
+]
+Reps = Annotated[int, Opt(help="Simulated trials.")]
+Seed = Annotated[int, Opt(help="Seed; a run is reproducible bit for bit.")]
+Rate = Annotated[float | None, Opt(help="Events per pupil per term (default: the pilots').")]
+SdSchool = Annotated[float | None, Opt(help="SD of the school effect on the log rate (default: the pilots').")]
+SdTerm = Annotated[float | None, Opt(help="SD of the school-by-term effect on the log rate (default: the pilots').")]
+PupilsMedian = Annotated[float | None, Opt(help="Median pupils per school (default: the pilots' secondary schools).")]
+PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' secondary schools).")]
+Strata = Annotated[str | None, Opt(help="Schools per stratum, e.g. 12,14,10 (1:1 within each).")]
+Alpha = Annotated[float, Opt(help="Two-sided level.")]
+Out = Annotated[Path | None, Opt(help="Write the design and its power as a one-row CSV.")]
+
+
+def _checked(outcome: str, reps: int, values: dict):
+    """The design, or an InputError naming the option at fault."""
+    from swis.config import authority_configs
+
+    known = {o for c in authority_configs() for o in c.outcomes}
+    if outcome not in known:
+        raise InputError.one(
+            "--outcome", WHOLE_FILE, "outcome", f"expected one of {', '.join(sorted(known))}, got {outcome!r}"
+        )
+    if reps < 1:
+        raise InputError.one("--reps", WHOLE_FILE, "reps", f"expected a whole number >= 1, got {reps}")
+    return _design(outcome, values)
+
+
+def _run(trial, reps: int, seed: int):
+    """Simulate with a progress bar (on standard error; it disappears when done)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from swis.power.power import simulate_power
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(f"simulating {reps} trials", total=reps)
+        return simulate_power(trial, reps, seed, progress=lambda done: bar.update(task, completed=done))
+
+
+def power(
+    outcome: OutcomeOpt = "s47",
+    schools: Schools = 280,
+    treated: Treated = None,
+    terms_pre: TermsPre = 3,
+    terms_post: TermsPost = 2,
+    effect: Effect = 0.9,
+    design: Design = "did",
+    reps: Reps = 1000,
+    seed: Seed = 1,
+    baseline_rate: Rate = None,
+    sd_school: SdSchool = None,
+    sd_term: SdTerm = None,
+    pupils_median: PupilsMedian = None,
+    pupils_sd: PupilsSd = None,
+    strata: Strata = None,
+    alpha: Alpha = 0.05,
+    out: Out = None,
+) -> None:
+    """Simulate a trial many times, analyse each as it would be analysed, and report the power."""
+    import pandas as pd
+
+    from swis.cli import fail
+    from swis.io import atomic_csv
+
+    values = dict(
+        n_schools=schools,
+        n_treated=treated,
+        terms_pre=terms_pre,
+        terms_post=terms_post,
+        effect=effect,
+        analysis=design,
+        baseline_rate=baseline_rate,
+        sd_school=sd_school,
+        sd_term=sd_term,
+        pupils_median=pupils_median,
+        pupils_sd=pupils_sd,
+        strata=strata,
+        alpha=alpha,
+    )
+    try:
+        trial = _checked(outcome, reps, values)
+    except InputError as err:
+        fail(err)
+    result = _run(trial, reps, seed)
+    typer.echo(
+        f"power {result.power:.3f} (Monte Carlo SE {result.mcse:.3f}) for a rate ratio of {effect:g} with "
+        f"{trial.n_schools} schools ({trial.treated_count} treated), {design}, {reps} simulated trials"
+    )
+    if out is not None:
+        try:
+            atomic_csv(pd.DataFrame([{"outcome": outcome, **result.row()}]), out)
+        except OSError as exc:
+            fail(InputError.one(out, WHOLE_FILE, "-", f"cannot write the file: {exc.strerror}"))
+        typer.echo(f"wrote {out}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``swis power`` to the application."""
+    app.command("power")(power)

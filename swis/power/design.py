@@ -1,0 +1,106 @@
+"""A trial design to simulate: schools, allocation, terms, pupils, rates, variation, effect and analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ANALYSES = ("did", "crt")
+
+
+@dataclass(frozen=True)
+class TrialDesign:
+    """Everything that defines a simulated trial and how it is analysed.
+
+    Parameters
+    ----------
+    n_schools : int
+        Schools in the trial.
+    n_treated : int or None
+        Schools given the intervention; None for 1:1 (half, rounded down), within each stratum when
+        ``strata`` is given.
+    terms_pre, terms_post : int
+        Terms observed before and after the intervention starts.
+    baseline_rate : float
+        Expected events per pupil per term in a typical school (days per pupil for days in care).
+    sd_school : float
+        Standard deviation of the school effect on the log rate (between-school variation).
+    sd_term : float
+        Standard deviation of the school-by-term effect on the log rate (overdispersion from term to term).
+    effect : float
+        Rate ratio of the intervention in the post terms (1: no effect).
+    pupils : tuple of float
+        Pupils on roll per school: ``(median, sd of log)``, drawn log-normally, rounded.
+    strata : tuple of int
+        Schools per stratum (e.g. per local authority); empty for none. Their sum must be ``n_schools``.
+    analysis : {"did", "crt"}
+        The report's difference-in-differences (Poisson with school and term fixed effects, pooled
+        intervention-by-post interaction, cluster-robust SE by school) or a cluster-randomised comparison of
+        the post-period rate adjusted for the school's baseline rate (Poisson, robust SE).
+    alpha : float
+        Two-sided level of the test.
+    """
+
+    n_schools: int = 280
+    n_treated: int | None = None
+    terms_pre: int = 3
+    terms_post: int = 2
+    baseline_rate: float = 0.01
+    sd_school: float = 0.5
+    sd_term: float = 0.3
+    effect: float = 1.0
+    pupils: tuple[float, float] = (1000.0, 0.3)
+    strata: tuple[int, ...] = field(default_factory=tuple)
+    analysis: str = "did"
+    alpha: float = 0.05
+
+    def __post_init__(self):
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What is wrong with the design (empty when nothing is)."""
+        out = []
+        if self.n_schools < 2:
+            out.append(f"n_schools must be at least 2, got {self.n_schools}")
+        treated = self.treated_count
+        if not 1 <= treated < self.n_schools:
+            out.append(f"n_treated must lie between 1 and n_schools - 1, got {treated}")
+        if self.terms_pre < 1 or self.terms_post < 1:
+            out.append("terms_pre and terms_post must each be at least 1")
+        if not (self.baseline_rate > 0 and np.isfinite(self.baseline_rate)):
+            out.append(f"baseline_rate must be a positive number, got {self.baseline_rate}")
+        if self.sd_school < 0 or self.sd_term < 0:
+            out.append("sd_school and sd_term must be >= 0")
+        if not (self.effect > 0 and np.isfinite(self.effect)):
+            out.append(f"effect must be a positive rate ratio, got {self.effect}")
+        if self.pupils[0] <= 0 or self.pupils[1] < 0:
+            out.append("pupils must be (median > 0, sd of log >= 0)")
+        if self.strata and sum(self.strata) != self.n_schools:
+            out.append(f"strata must add up to n_schools ({self.n_schools}), got {sum(self.strata)}")
+        if self.analysis not in ANALYSES:
+            out.append(f"analysis must be one of {', '.join(ANALYSES)}, got {self.analysis!r}")
+        if not 0 < self.alpha < 1:
+            out.append(f"alpha must lie between 0 and 1, got {self.alpha}")
+        return out
+
+    @property
+    def treated_count(self) -> int:
+        """Schools treated (1:1 when not given)."""
+        if self.n_treated is not None:
+            return self.n_treated
+        if self.strata:
+            return sum(s // 2 for s in self.strata)
+        return self.n_schools // 2
+
+    @property
+    def n_terms(self) -> int:
+        """Terms in all."""
+        return self.terms_pre + self.terms_post
+
+    @property
+    def post(self) -> np.ndarray:
+        """1.0 in the post terms, 0.0 before."""
+        return np.r_[np.zeros(self.terms_pre), np.ones(self.terms_post)]

@@ -1,0 +1,98 @@
+"""Tables of the trial-planning chapter, for display (numbers from :mod:`swis.power`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from swis.report import format as fmt
+
+PARAMETERS = {
+    "baseline_rate": "Baseline rate (events per pupil per term)",
+    "sd_school": "Between-school variation (SD of log rate)",
+    "sd_term": "Term-to-term variation within a school (SD of log rate)",
+}
+
+
+def calibration_display(calibration: pd.DataFrame) -> pd.DataFrame:
+    """The calibrated parameters with their bootstrap intervals."""
+    return pd.DataFrame(
+        {
+            "Parameter": calibration["parameter"].map(PARAMETERS),
+            "Estimate": calibration["estimate"].map(lambda v: f"{v:.4f}"),
+            "95% interval (bootstrap of schools)": [
+                f"{lo:.4f} to {hi:.4f}" for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
+            ],
+        }
+    )
+
+
+def mde_display(mdes: pd.DataFrame) -> pd.DataFrame:
+    """Minimum detectable effects of the trial designs, and their power against the trial's estimate."""
+    return pd.DataFrame(
+        {
+            "Design": mdes["design"],
+            "Analysis": mdes["analysis_name"],
+            "Detectable with 80% power": [f"{v:.3f} ({(1 - v) * 100:.1f}% lower)" for v in mdes["mde"]],
+            "Simulated power at it": [
+                f"{p:.2f} ± {m:.2f}" for p, m in zip(mdes["power_at_mde"], mdes["mcse_at_mde"], strict=True)
+            ],
+            "Power against the trial's estimate": [
+                f"{p:.2f} ± {m:.2f}" for p, m in zip(mdes["power_trial"], mdes["mcse_trial"], strict=True)
+            ],
+        }
+    )
+
+
+def pilots_display(pilots: pd.DataFrame, effect_names: dict[str, str]) -> pd.DataFrame:
+    """What each pilot design could tell, one row per pilot and true effect (no effect first)."""
+    rows = []
+    for r in pilots.itertuples():
+        schools = f"{r.n_schools} ({r.n_treated})"
+        rows.append((r.authority, schools, "none", f"{r.size:.0%}", "", ""))
+        for key, name in effect_names.items():
+            rows.append(
+                (
+                    r.authority,
+                    schools,
+                    name,
+                    f"{getattr(r, f'power_{key}'):.0%}",
+                    f"{getattr(r, f'type_s_{key}'):.0%}",
+                    f"{getattr(r, f'exaggeration_{key}'):.1f}x",
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Pilot",
+            "Schools (intervention)",
+            "True effect",
+            "Rejections at 5%",
+            "Wrong sign, if significant",
+            "Exaggeration, if significant",
+        ],
+    )
+
+
+def _change(irr: float, low: float, high: float) -> str:
+    """A rate ratio as a change in the rate: 0.65 [0.45, 0.94] -> "-35% (-55% to -6%)"."""
+    pct = [f"{(v - 1) * 100:+.0f}%" for v in (irr, low, high)]
+    return f"{pct[0]} ({pct[1]} to {pct[2]})"
+
+
+def comparison_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Pilot estimates beside the trial's result, as printed, with the change they mean and their sources."""
+    return pd.DataFrame(
+        {
+            "Study": rows["study"],
+            "Rate ratio [95% CI], as printed": [
+                f"{p[0]} [{p[1]}, {p[2]}]" if pd.notna(r.irr) else fmt.NOT_ESTIMABLE
+                for p, r in zip(rows["printed"], rows.itertuples(), strict=True)
+            ],
+            "Change in the rate": [
+                _change(r.irr, r.ci_low, r.ci_high) if pd.notna(r.irr) else "" for r in rows.itertuples()
+            ],
+            "Schools": rows["schools"],
+            "Interval": rows["interval"],
+            "Source": rows["source"],
+        }
+    )
