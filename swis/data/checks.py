@@ -86,6 +86,15 @@ def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFra
 
     name = raw["authority"].str.strip()
     known = [config.authority, *[a for a in authorities() if a != config.authority]]
+    rows = raw[name == config.authority]
+    if rows.empty:
+        found = ", ".join(sorted(set(name))) or "none"
+        raise InputError.one(
+            file,
+            FIRST_LINE,
+            "authority",
+            f"no rows for authority '{config.authority}' named in {config.path} (found: {found})",
+        )
     stray = raw.index[~name.isin(known)]
     if len(stray):
         problems = []
@@ -102,13 +111,4 @@ def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFra
                 )
             )
         raise InputError(problems)
-    rows = raw[name == config.authority]
-    if rows.empty:
-        found = ", ".join(sorted(set(name))) or "none"
-        raise InputError.one(
-            file,
-            FIRST_LINE,
-            "authority",
-            f"no rows for authority '{config.authority}' named in {config.path} (found: {found})",
-        )
     return rows
