@@ -60,18 +60,28 @@ def count_bound_problems(data: pd.DataFrame, config: Config, file: str) -> list[
 
 
 def all_zero_problems(data: pd.DataFrame, file: str) -> list[Problem]:
-    """Outcomes whose counts are all zero: nothing to estimate (the model has no events to fit)."""
-    totals = data.groupby("outcome", sort=False)["count"].sum()
-    return [
-        Problem(
-            file,
-            int(data.loc[data["outcome"] == o, "line"].iloc[0]),
-            "count",
-            f"every count of outcome '{o}' is zero; expected at least one event to estimate a rate",
-        )
-        for o, total in totals.items()
-        if total == 0
-    ]
+    """Outcomes whose counts are all zero, overall or in one group: no comparison can be estimated.
+
+    The model compares the change in the intervention schools with the
+    change in the others; with no event at all in one group there is
+    nothing to compare (the fit breaks down or is meaningless).
+    """
+    problems = []
+    for outcome, rows in data.groupby("outcome", sort=False):
+        groups = [(None, rows)] if rows["count"].sum() == 0 else list(rows.groupby("group", sort=True))
+        for group, part in groups:
+            if part["count"].sum() == 0:
+                whose = f"count of the {group} schools for" if group else "count of"
+                problems.append(
+                    Problem(
+                        file,
+                        int(part["line"].iloc[0]),
+                        "count",
+                        f"every {whose} outcome '{outcome}' is zero; expected at least one event "
+                        + ("in each group to compare them" if group else "to estimate a rate"),
+                    )
+                )
+    return problems
 
 
 def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:

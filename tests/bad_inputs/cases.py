@@ -120,6 +120,11 @@ PANEL_CASES = [
     _panel_case("panel-all-zero", panel(*[(i, "count", "0") for i in range(12)]), "every count of outcome 's47'"),
     _panel_case("panel-misspelt-authority", panel((4, "authority", "Toytn")), ":6: authority: unknown authority"),
     _panel_case("panel-other-case-authority", panel((4, "authority", "toyton")), "did you mean 'Toyton'"),
+    _panel_case(
+        "panel-control-all-zero",
+        panel(*[(i, "count", "0") for i in range(6, 12)]),
+        "every count of the control schools for outcome 's47' is zero",
+    ),
     _panel_case("panel-unknown-group", panel((0, "group", "treated")), "unknown group"),
     _panel_case("panel-unknown-term", panel((0, "term", "Spring 2018")), "term not in the config"),
     _panel_case("panel-unknown-outcome", panel((0, "outcome", "s99")), "unknown outcome"),
