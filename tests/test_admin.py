@@ -47,12 +47,12 @@ def test_missing_column(tmp_path):
 @pytest.mark.parametrize(
     "column,value,message",
     [
-        ("count", "many", "count: expected a number >= 0, got 'many'"),
-        ("count", "-1", "count: expected a number >= 0, got '-1'"),
-        ("count", "", "count: expected a number >= 0, got an empty cell"),
-        ("pupils", "0", "pupils: expected a number of pupils > 0, got '0'"),
-        ("pupils", "-30", "pupils: expected a number of pupils > 0, got '-30'"),
-        ("pupils", "n/a", "pupils: expected a number of pupils > 0, got 'n/a'"),
+        ("count", "many", "count: expected a whole number from 0 to 100,000,000, got 'many'"),
+        ("count", "-1", "count: expected a whole number from 0 to 100,000,000, got '-1'"),
+        ("count", "", "count: expected a whole number from 0 to 100,000,000, got an empty cell"),
+        ("pupils", "0", "pupils: expected a whole number of pupils from 1 to 10,000, got '0'"),
+        ("pupils", "-30", "pupils: expected a whole number of pupils from 1 to 10,000, got '-30'"),
+        ("pupils", "n/a", "pupils: expected a whole number of pupils from 1 to 10,000, got 'n/a'"),
         ("group", "control", "group: unknown group; expected 'intervention' or 'candidate', got 'control'"),
         ("outcome", "s99", "outcome: unknown outcome; expected one of s17, s47, days_in_care, got 's99'"),
         ("term", "Spring 2018", "term: unknown term; expected one of the config's autumn_terms or terms"),

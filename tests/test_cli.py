@@ -31,7 +31,7 @@ def test_validate_bad_input_exit_2_one_line_per_problem(toy):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        f"error: {panel}:4: count: expected a number >= 0, got 'x'",
+        f"error: {panel}:4: count: expected a whole number from 0 to 100,000,000, got 'x'",
         f"error: {panel}:5: group: unknown group; expected 'intervention' or 'control', got 'other'",
     ]
 

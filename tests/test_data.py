@@ -52,7 +52,7 @@ def test_pupils_not_positive(toy, value):
     rows = toy_rows()
     rows.loc[1, "pupils"] = str(value)
     (p,) = problems(*toy(rows))
-    assert (p.row, p.column) == (3, "pupils") and "> 0" in p.message
+    assert (p.row, p.column) == (3, "pupils") and "from 1 to" in p.message
 
 
 def test_duplicate_school_term(toy):

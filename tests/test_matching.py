@@ -452,8 +452,8 @@ def test_cli_match_bad_input_exits_2_and_writes_nothing(tmp_path):
     assert result.exit_code == 2 and not out.exists()
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        f"error: {tmp_path / 'admin.csv'}:2: pupils: expected a number of pupils > 0, got 'none'",
-        f"error: {tmp_path / 'admin.csv'}:5: count: expected a number >= 0, got '-2'",
+        f"error: {tmp_path / 'admin.csv'}:2: pupils: expected a whole number of pupils from 1 to 10,000, got 'none'",
+        f"error: {tmp_path / 'admin.csv'}:5: count: expected a whole number from 0 to 100,000,000, got '-2'",
     ]
     assert "Traceback" not in result.output
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from numpy.testing import assert_allclose
 
-from swis import paths
 from swis.config import parse_config
 from swis.data.disclosure import resolve_threshold, suppress_counts
 from swis.data.facts import load_facts
@@ -25,10 +24,10 @@ def test_cost_totals_match_the_printed_table():
     assert costs.set_index("authority").loc["Southampton", "total"] == pytest.approx(84387.91, abs=0.005)
 
 
-def test_threshold_is_zero_only_for_the_published_panel(tmp_path):
-    assert resolve_threshold(paths.PANEL) == 0
-    assert resolve_threshold(tmp_path / "local.csv") == 10
-    assert resolve_threshold(tmp_path / "local.csv", requested=5) == 5
+def test_threshold_is_zero_only_for_the_published_panel(panels):
+    # by content, not path: tests/test_disclosure.py copies and edits the panel
+    assert resolve_threshold(panels["Stockport"]) == 0
+    assert resolve_threshold(panels["Stockport"], requested=5) == 5
 
 
 def test_suppression_hides_small_counts_and_their_rates():
@@ -36,7 +35,9 @@ def test_suppression_hides_small_counts_and_their_rates():
 
     rows = pd.DataFrame({"count": [0, 3, 12], "rate": [0.0, 0.5, 2.0]})
     out = suppress_counts(rows, 10)
-    assert out["count_shown"].tolist() == ["0", "<10", "12"]
+    # 3 is hidden (primary), and 12 with it (secondary: otherwise the total of the three would reveal 3)
+    assert out["count_shown"].tolist() == ["0", "<10", "<10"]
+    assert out["suppressed"].tolist() == ["", "primary", "secondary"]
     assert out["rate_shown"].tolist()[1] == "<10" and pd.isna(out["rate_plot"].iloc[1])
 
 

@@ -18,14 +18,24 @@ CONFIG_OPT = typer.Option(
 
 
 def write_csv(frame, out: Path | None) -> None:
-    """Write to ``out`` atomically, or to standard output."""
-    from swis.io import atomic_csv
+    """Write to ``out`` atomically (checked beforehand by :func:`swis.io.check_outputs`), or to standard output."""
+    from swis.io import write_outputs
 
     if out is None:
         frame.to_csv(sys.stdout, index=False)
     else:
-        atomic_csv(frame, out)
+        try:
+            write_outputs({out: frame.to_csv(index=False)})
+        except OSError as exc:
+            raise InputError.one("--out", 0, "-", f"cannot write {out}: {exc.strerror}") from None
         typer.echo(f"wrote {out}", err=True)
+
+
+def _inputs(*files: Path | None, corrections: bool = True) -> list[Path]:
+    """The input files of a command, for :func:`swis.io.check_outputs` (the corrections file when applied)."""
+    from swis import paths
+
+    return [f for f in (*files, paths.CORRECTIONS if corrections else None) if f is not None]
 
 
 def validate(
@@ -62,10 +72,12 @@ def did(
     from swis.config import load_config
     from swis.data.panel import load_panel
     from swis.estimation.did import CORRECTIONS, estimate_panel
+    from swis.io import check_outputs
 
     if correction not in CORRECTIONS:
         fail(InputError.one("--correction", 0, "correction", f"expected one of {', '.join(CORRECTIONS)}"))
     try:
+        check_outputs({"--out": out}, _inputs(panel, config, corrections=not no_corrections))
         loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
         if outcome is not None and outcome not in loaded.outcomes:
             raise InputError.one(
@@ -75,6 +87,7 @@ def did(
         fail(err)
     warn(loaded.warnings)
     outcomes = [outcome] if outcome else loaded.outcomes
+    # errors now raised are the program's: reported as internal errors by swis.cli.guarded
     table = pd.concat([estimate_panel(loaded, o, correction=correction).table for o in outcomes])
     write_csv(table, out)
 
@@ -84,10 +97,14 @@ def audit(
     no_corrections: bool = typer.Option(False, help="Audit the data exactly as printed."),
 ) -> None:
     """Re-estimate every published regression table and compare, to the printed precision."""
+    from swis import paths
     from swis.audit.compare import run_audit, summary_line
     from swis.cli import fail
+    from swis.io import check_outputs
 
     try:
+        inputs = _inputs(paths.PANEL, paths.PUBLISHED_ESTIMATES, *paths.CONFIG_DIR.glob("*.yml"))
+        check_outputs({"--out": out}, inputs)
         rows, verdicts = run_audit(corrections=not no_corrections)
     except InputError as err:
         fail(err)
@@ -99,5 +116,7 @@ def audit(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
+    from swis.cli import guarded
+
     for command in (validate, did, audit):
-        app.command()(command)
+        app.command()(guarded(command))

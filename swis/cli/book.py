@@ -42,7 +42,15 @@ def parse_params(pairs: list[str]) -> dict:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise InputError.one("--param", 0, pair, "expected KEY=VALUE, e.g. panel_path=my_panel.csv")
-        params[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+        if key.strip() in params:
+            raise InputError.one(f"--param {key.strip()}", 0, key.strip(), "given twice; give each parameter once")
+        try:
+            params[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise InputError.one(
+                f"--param {key.strip()}", 0, key.strip(), f"cannot read the value {value!r}: {problem}"
+            ) from None
     return params
 
 
@@ -55,6 +63,7 @@ def run(
     """Re-run one authority's notebook with other parameters, then the synthesis, and rebuild the book."""
     from swis import paths
     from swis.book.build import build as run_build
+    from swis.book.build.params import check_run_parameters
     from swis.book.build.plan import run_name
     from swis.cli import fail
     from swis.config import authorities
@@ -71,9 +80,10 @@ def run(
                 "authorities",
                 f"unknown authority '{authority}'; expected one of {', '.join(known)}",
             )
+        name = match[0]
+        params = check_run_parameters(name, params)
     except InputError as err:
         fail(err)
-    name = match[0]
     only = [run_name(name), "synthesis"] if paths.GENERATED.exists() else None  # first build: every notebook
     try:
         index = run_build({name: params}, only=only, render=not no_render, progress=not quiet)
@@ -84,5 +94,7 @@ def run(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
+    from swis.cli import guarded
+
     for command in (build, run):
-        app.command()(command)
+        app.command()(guarded(command))

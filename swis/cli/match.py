@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _check_options(
-    admin_csv: Path, per_school: int, outputs: dict[str, Path | None], u_test: str, standardise: str
+    inputs: list[Path], per_school: int, outputs: dict[str, Path | None], u_test: str, standardise: str
 ) -> None:
     """Reject bad option values, and outputs that would overwrite the input or each other."""
     from swis.matching import STANDARDISE, U_TESTS
@@ -37,13 +37,9 @@ def _check_options(
         raise InputError.one(
             "--standardise", WHOLE_FILE, "standardise", f"expected one of {', '.join(STANDARDISE)}, got {standardise!r}"
         )
-    seen = {admin_csv.resolve(): "the admin file"}
-    for option, path in outputs.items():
-        if path is None:
-            continue
-        if path.resolve() in seen:
-            raise InputError.one(option, WHOLE_FILE, "-", f"{path} is also {seen[path.resolve()]}; choose another file")
-        seen[path.resolve()] = option
+    from swis.io import check_outputs
+
+    check_outputs(outputs, inputs)
 
 
 def _needs_terms(data: pd.DataFrame, cfg, file: str) -> None:
@@ -59,16 +55,15 @@ def _needs_terms(data: pd.DataFrame, cfg, file: str) -> None:
 
 
 def _write(outputs: list[tuple[Path | None, pd.DataFrame | None]]) -> None:
-    """Write each (path, table) whose path is given, atomically."""
-    from swis.io import atomic_csv
+    """Write every (path, table) whose path is given, all or none (:func:`swis.io.write_outputs`)."""
+    from swis.io import write_outputs
 
-    for path, frame in outputs:
-        if path is None:
-            continue
-        try:
-            atomic_csv(frame, path)
-        except OSError as exc:
-            raise InputError.one(path, WHOLE_FILE, "-", f"cannot write the file: {exc.strerror}") from None
+    texts = {path: frame.to_csv(index=False) for path, frame in outputs if path is not None}
+    try:
+        write_outputs(texts)
+    except OSError as exc:
+        raise InputError.one(exc.filename or "-", WHOLE_FILE, "-", f"cannot write: {exc.strerror}") from None
+    for path in texts:
         typer.echo(f"wrote {path}", err=True)
 
 
@@ -142,7 +137,7 @@ def match(
 
     outputs = {"--out": out, "--panel-out": panel_out, "--details-out": details_out}
     try:
-        _check_options(admin_csv, per_school, outputs, u_test, standardise)
+        _check_options([admin_csv, config], per_school, outputs, u_test, standardise)
         cfg = load_config(config)
         data = load_admin(admin_csv, cfg)
         if panel_out is not None:
@@ -161,4 +156,6 @@ def match(
 
 def register(app: typer.Typer) -> None:
     """Add ``swis match`` to the application."""
-    app.command("match")(match)
+    from swis.cli import guarded
+
+    app.command("match")(guarded(match))

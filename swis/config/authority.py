@@ -16,6 +16,46 @@ from swis.errors import InputError, Problem
 
 #: Short names of outcomes in labels and file names, where the key itself is too long.
 SHORT_NAMES = {"days_in_care": "dic"}
+#: Most events (or days) per pupil on roll in one term, unless the config states ``max_per_pupil``: a count
+#: above pupils x this bound is refused as a typing error. Events (Section 17/47 starts): one per pupil;
+#: days in care: 184, the days in half a year (no term is longer).
+MAX_PER_PUPIL = {"days_in_care": 184.0}
+DEFAULT_MAX_PER_PUPIL = 1.0
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first on line {seen[key]})", key_node.start_mark
+                )
+            if isinstance(key, (str, int, float, bool)):
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str, file: str) -> object:
+    """Parse YAML text with duplicate keys refused; a syntax error is one problem with its line.
+
+    Examples
+    --------
+    >>> try:
+    ...     load_yaml("a: 1\\nb: 2\\na: 3\\n", "x.yml")
+    ... except InputError as err:
+    ...     print(err)
+    error: x.yml:3: -: not valid YAML: duplicate key 'a' (first on line 1)
+    """
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = " ".join(str(getattr(exc, a)) for a in ("context", "problem") if getattr(exc, a, None))
+        raise InputError.one(file, mark.line + 1 if mark else 0, "-", f"not valid YAML: {what or exc}") from None
 
 
 def short_name(key: str) -> str:
@@ -31,12 +71,17 @@ def short_name(key: str) -> str:
 
 @dataclass(frozen=True)
 class Outcome:
-    """An outcome: its key (``s17``), label, unit and rate scale (100 = per 100 pupils)."""
+    """An outcome: its key (``s17``), label, unit, rate scale (100 = per 100 pupils) and count bound.
+
+    ``max_per_pupil`` bounds a count: at most pupils x this many events (or
+    days) in a term (:data:`MAX_PER_PUPIL`).
+    """
 
     key: str
     label: str
     unit: str
     scale: float
+    max_per_pupil: float = DEFAULT_MAX_PER_PUPIL
 
     @property
     def short(self) -> str:
@@ -78,45 +123,63 @@ class Config:
 
 def _key_lines(text: str) -> dict[str, int]:
     """Line numbers (1-based) of the top-level keys of a YAML mapping."""
-    node = yaml.compose(text)
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: k.start_mark.line + 1 for k, _ in node.value}
 
 
+_KINDS = {list: "list", str: "text", dict: "mapping"}
+
+
 def _require(raw: dict, key: str, kind: type, file: str, lines: dict) -> object:
     if key not in raw:
-        raise InputError.one(file, 0, key, f"missing key '{key}' (expected a {kind.__name__})")
+        raise InputError.one(file, 0, key, f"missing key '{key}' (expected a {_KINDS[kind]})")
     value = raw[key]
-    if not isinstance(value, kind) or (kind is list and not value):
-        raise InputError.one(file, lines.get(key, 0), key, f"expected a non-empty {kind.__name__}, got {value!r}")
+    if not isinstance(value, kind) or (kind is not str and not value) or (kind is str and not value.strip()):
+        raise InputError.one(file, lines.get(key, 0), key, f"expected a non-empty {_KINDS[kind]}, got {value!r}")
+    if kind is list and any(isinstance(v, (list, dict)) or v is None for v in value):
+        raise InputError.one(file, lines.get(key, 0), key, f"expected a list of names, got {value!r}")
     return value
 
 
+def _positive(spec: dict, name: str, default: float | None) -> float | None:
+    """A positive number from an outcome's mapping, or None if it is not one."""
+    value = spec.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+        return None
+    return float(value)
+
+
+def _outcome(key: object, spec: object, file: str, line: int) -> Outcome:
+    where = f"outcomes.{key}"
+    if not isinstance(key, str) or not key.strip():
+        raise InputError.one(file, line, where, f"expected an outcome name, got {key!r}")
+    if not isinstance(spec, dict) or not {"label", "unit", "scale"} <= set(spec):
+        raise InputError.one(file, line, where, "expected a mapping with 'label', 'unit' and 'scale'")
+    for name in ("label", "unit"):
+        if not isinstance(spec[name], str) or not spec[name].strip():
+            raise InputError.one(file, line, f"{where}.{name}", f"expected text, got {spec[name]!r}")
+    scale = _positive(spec, "scale", None)
+    if scale is None:
+        raise InputError.one(
+            file, line, f"{where}.scale", f"expected a number > 0 (100: per 100 pupils), got {spec['scale']!r}"
+        )
+    bound = _positive(spec, "max_per_pupil", MAX_PER_PUPIL.get(key, DEFAULT_MAX_PER_PUPIL))
+    if bound is None:
+        raise InputError.one(
+            file, line, f"{where}.max_per_pupil", f"expected a number > 0, got {spec['max_per_pupil']!r}"
+        )
+    return Outcome(key, spec["label"], spec["unit"], scale, bound)
+
+
 def _outcomes(raw: dict, file: str, lines: dict) -> dict[str, Outcome]:
-    out = {}
-    for key, spec in _require(raw, "outcomes", dict, file, lines).items():
-        if not isinstance(spec, dict) or not {"label", "unit", "scale"} <= set(spec):
-            raise InputError.one(
-                file, lines.get("outcomes", 0), f"outcomes.{key}", "expected a mapping with 'label', 'unit' and 'scale'"
-            )
-        out[str(key)] = Outcome(str(key), str(spec["label"]), str(spec["unit"]), float(spec["scale"]))
-    return out
+    specs = _require(raw, "outcomes", dict, file, lines)
+    return {str(k): _outcome(k, v, file, lines.get("outcomes", 0)) for k, v in specs.items()}
 
 
-def parse_config(text: str, file: str = "<config>") -> Config:
-    """Parse and check a config given as YAML text; see :func:`load_config`."""
-    try:
-        raw = yaml.safe_load(text)
-        lines = _key_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.one(file, mark.line + 1 if mark else 0, "-", f"not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise InputError.one(file, 1, "-", "expected a YAML mapping of settings")
-    terms = [str(t) for t in _require(raw, "terms", list, file, lines)]
-    ref = str(_require(raw, "reference_term", str, file, lines))
-    post = [str(t) for t in _require(raw, "intervention_terms", list, file, lines)]
+def _term_problems(terms: list, ref: str, post: list, file: str, lines: dict) -> list[Problem]:
+    """Terms unique; the reference one of them; intervention terms among them and after the reference."""
     problems = []
     if len(set(terms)) != len(terms):
         problems.append(Problem(file, lines.get("terms", 0), "terms", "terms must be unique"))
@@ -134,16 +197,45 @@ def parse_config(text: str, file: str = "<config>") -> Config:
                     f"'{t}' must be one of the terms and differ from the reference term",
                 )
             )
+        elif ref in terms and terms.index(t) < terms.index(ref):
+            problems.append(
+                Problem(
+                    file,
+                    lines.get("intervention_terms", 0),
+                    "intervention_terms",
+                    f"'{t}' comes before the reference term '{ref}' in the list of terms; "
+                    "intervention terms must follow it",
+                )
+            )
+    return problems
+
+
+def parse_config(text: str, file: str = "<config>") -> Config:
+    """Parse and check a config given as YAML text; see :func:`load_config`."""
+    raw = load_yaml(text, file)
+    lines = _key_lines(text)
+    if not isinstance(raw, dict):
+        raise InputError.one(file, 1, "-", "expected a YAML mapping of settings")
+    authority = str(_require(raw, "authority", str, file, lines)).strip()
+    terms = [str(t) for t in _require(raw, "terms", list, file, lines)]
+    ref = str(_require(raw, "reference_term", str, file, lines))
+    post = [str(t) for t in _require(raw, "intervention_terms", list, file, lines)]
+    autumn = raw.get("autumn_terms") or []
+    if not isinstance(autumn, list) or any(isinstance(v, (list, dict)) for v in autumn):
+        raise InputError.one(file, lines.get("autumn_terms", 0), "autumn_terms", f"expected a list, got {autumn!r}")
+    if not isinstance(raw.get("code", ""), (str, type(None))):
+        raise InputError.one(file, lines.get("code", 0), "code", f"expected text, got {raw['code']!r}")
+    problems = _term_problems(terms, ref, post, file, lines)
     if problems:
         raise InputError(problems)
     return Config(
-        authority=str(_require(raw, "authority", str, file, lines)),
-        code=str(raw.get("code", "")),
+        authority=authority,
+        code=str(raw.get("code") or ""),
         terms=tuple(terms),
         reference_term=ref,
         intervention_terms=tuple(post),
         outcomes=_outcomes(raw, file, lines),
-        autumn_terms=tuple(str(t) for t in raw.get("autumn_terms", []) or []),
+        autumn_terms=tuple(str(t) for t in autumn),
         path=file,
         lines=lines,
     )
@@ -166,12 +258,9 @@ def load_config(path: str | Path) -> Config:
     InputError
         The file is missing, is not YAML, or lacks or misstates a setting.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError.one(path, 0, "-", f"cannot read the config: {exc.strerror}") from None
-    return parse_config(text, str(path))
+    from swis.io import read_text
+
+    return parse_config(read_text(path, "YAML config"), str(path))
 
 
 def term_order(config: Config) -> list[str]:

@@ -25,6 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from swis.config import Config
+from swis.data.checks import COUNT_RULE, MAX_PUPILS, PUPILS_RULE, all_zero_problems, count_bound_problems, whole
 from swis.errors import WHOLE_FILE, InputError, Problem
 from swis.io import read_csv_text
 
@@ -32,15 +33,6 @@ ADMIN_COLUMNS = ("school", "group", "year_group", "term", "outcome", "count", "p
 GROUPS = ("intervention", "candidate")
 KEY = ["school", "year_group", "term", "outcome"]
 YEAR_GROUP = re.compile(r"^(Nursery|Reception|Year ([1-9]|1[0-4]))$")
-NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-
-
-def _number(s: pd.Series) -> pd.Series:
-    return s.str.strip().str.match(NUMBER)
-
-
-def _positive(s: pd.Series) -> pd.Series:
-    return _number(s) & (pd.to_numeric(s.str.strip(), errors="coerce") > 0)
 
 
 def admin_schema(config: Config) -> pa.DataFrameSchema:
@@ -80,8 +72,8 @@ def admin_schema(config: Config) -> pa.DataFrameSchema:
                     list(config.outcomes), error=f"unknown outcome; expected one of {', '.join(config.outcomes)}"
                 ),
             ),
-            "count": pa.Column(str, pa.Check(_number, error="expected a number >= 0")),
-            "pupils": pa.Column(str, pa.Check(_positive, error="expected a number of pupils > 0")),
+            "count": pa.Column(str, pa.Check(lambda s: whole(s, 0, 10**8), error=COUNT_RULE)),
+            "pupils": pa.Column(str, pa.Check(lambda s: whole(s, 1, MAX_PUPILS), error=PUPILS_RULE)),
         },
         strict=False,
     )
@@ -215,9 +207,11 @@ def load_admin(path: str | Path, config: Config) -> pd.DataFrame:
     Raises
     ------
     InputError
-        A missing column; a bad cell (non-numeric or negative count, pupils
-        not > 0, unknown group, outcome or term, a year group not named as a
-        school year); a duplicate row; a school in two groups; fewer than
+        A missing column; a bad cell (a count not a whole number from 0 to
+        10^8, pupils not a whole number from 1 to 10,000, unknown group,
+        outcome or term, a year group not named as a school year); a count
+        above pupils x the outcome's ``max_per_pupil``; an outcome whose
+        counts are all zero; a duplicate row; a school in two groups; fewer than
         three autumn terms in the config or in the data; an outcome without an
         intervention or a candidate school.
 
@@ -234,7 +228,7 @@ def load_admin(path: str | Path, config: Config) -> pd.DataFrame:
     ...     load_admin(path, cfg)
     ... except InputError as err:
     ...     print(str(err).replace(str(path), "admin.csv"))
-    error: admin.csv:2: count: expected a number >= 0, got 'x'
+    error: admin.csv:2: count: expected a whole number from 0 to 100,000,000, got 'x'
     """
     file = str(path)
     check_config(config)
@@ -250,4 +244,7 @@ def load_admin(path: str | Path, config: Config) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     out = raw.assign(count=pd.to_numeric(raw["count"]), pupils=pd.to_numeric(raw["pupils"]), line=raw.index)
+    problems = count_bound_problems(out, config, file) + all_zero_problems(out, file)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.row))
     return out.reset_index(drop=True)

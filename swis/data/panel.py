@@ -27,14 +27,23 @@ import pandas as pd
 import pandera.pandas as pa
 
 from swis.config import Config
+from swis.data.checks import (
+    COUNT_RULE,
+    MAX_PUPILS,
+    PUPILS_RULE,
+    all_zero_problems,
+    count_bound_problems,
+    select_authority,
+    whole,
+)
 from swis.data.corrections import CORRECTION_COLUMNS, apply_corrections, load_corrections
 from swis.errors import InputError, Problem
-from swis.io import FIRST_LINE, read_csv_text
+from swis.io import read_csv_text
 
 COLUMNS = ("authority", "outcome", "school", "group", "term", "count", "pupils", "printed_rate")
 GROUPS = ("intervention", "control")
 KEY = ["authority", "outcome", "school", "term"]
-_NUMBER = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*$")
+_NUMBER = re.compile(r"^\s*[0-9]{1,9}(\.[0-9]{1,9})?\s*$")
 
 
 @dataclass
@@ -78,10 +87,6 @@ def _is_number(s: pd.Series) -> pd.Series:
     return s.astype(str).str.match(_NUMBER)
 
 
-def _positive(s: pd.Series) -> pd.Series:
-    return _is_number(s) & (pd.to_numeric(s, errors="coerce") > 0)
-
-
 def _optional_number(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip().eq("") | _is_number(s)
 
@@ -100,8 +105,8 @@ def _row_schema(config: Config) -> pa.DataFrameSchema:
     cols["term"] = pa.Column(
         str, pa.Check.isin(list(config.terms), error=f"term not in the config's list of terms ({config.path})")
     )
-    cols["count"] = pa.Column(str, pa.Check(_is_number, error="expected a number >= 0"))
-    cols["pupils"] = pa.Column(str, pa.Check(_positive, error="expected a number of pupils > 0"))
+    cols["count"] = pa.Column(str, pa.Check(lambda s: whole(s, 0, 10**8), error=COUNT_RULE))
+    cols["pupils"] = pa.Column(str, pa.Check(lambda s: whole(s, 1, MAX_PUPILS), error=PUPILS_RULE))
     cols["printed_rate"] = pa.Column(
         str, pa.Check(_optional_number, error="expected a number >= 0 or an empty cell"), required=False
     )
@@ -166,23 +171,10 @@ def validate_rows(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
     typed["printed_rate_text"] = rate.astype(str).str.strip()
     typed["printed_rate"] = pd.to_numeric(rate.replace("", np.nan))
     typed["line"] = typed.index
+    problems = count_bound_problems(typed, config, file) + all_zero_problems(typed, file)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.row))
     return typed
-
-
-def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
-    """Keep the rows of the config's authority (a file may hold several)."""
-    if "authority" not in raw.columns:
-        return raw
-    rows = raw[raw["authority"].str.strip() == config.authority]
-    if rows.empty:
-        found = ", ".join(sorted(set(raw["authority"]))) or "none"
-        raise InputError.one(
-            file,
-            FIRST_LINE,
-            "authority",
-            f"no rows for authority '{config.authority}' named in {config.path} (found: {found})",
-        )
-    return rows
 
 
 def _per_outcome(d: pd.DataFrame, test) -> pd.Series:

@@ -11,10 +11,10 @@ succeeded (:mod:`swis.book.build.render`).
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 import nbformat
@@ -66,7 +66,7 @@ def expand_template(nb, parameters: dict):
             }
             for c in block:
                 new = copy.deepcopy(c)
-                new.id = uuid.uuid4().hex[:8]  # every cell of a notebook needs its own id
+                new.id = f"{c.id}-{spec.short}"[:64]  # unique and the same in every build
                 new.source = _fill(new.source, values)
                 new.metadata["tags"] = [t for t in new.metadata["tags"] if t != "per-outcome"]
                 cells.append(new)
@@ -87,8 +87,48 @@ def _hide_injected(nb) -> None:
             tags.append("remove-cell")
 
 
-def execute_run(run: Run, out_dir: Path, progress: bool = True) -> Path:
-    """Expand and execute one notebook into ``out_dir``; raise BuildError on failure."""
+#: Cell and notebook metadata papermill and the kernel write that differ from run to run (times, temp paths).
+_VOLATILE = ("duration", "end_time", "start_time", "input_path", "output_path")
+
+
+def _replace_in(value, old: str, new: str):
+    """``value`` (JSON-like) with every string's ``old`` replaced by ``new``."""
+    return json.loads(json.dumps(value).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1]))
+
+
+def make_reproducible(nb, run: Run, staging: Path | None) -> None:
+    """Strip what differs between two builds of the same inputs from an executed notebook.
+
+    Timings and temporary paths go; the staging folder is recorded as
+    ``book/generated`` (where the outputs end up), parameters as given
+    (relative to the repository root); the injected cell gets a fixed id.
+    """
+    record = paths.relative(paths.GENERATED)
+    meta = nb.metadata.get("papermill", {})
+    for key in _VOLATILE:
+        meta.pop(key, None)
+    meta["input_path"] = paths.relative(run.template)
+    meta["output_path"] = f"{record}/{run.name}.ipynb"
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in _VOLATILE:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
+    if staging is not None:
+        for old in (str(staging), paths.relative(staging)):
+            meta["parameters"] = _replace_in(meta.get("parameters", {}), old, record)
+            for cell in nb.cells:
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell.source = cell.source.replace(old, record)
+
+
+def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | None = None) -> Path:
+    """Expand and execute one notebook into ``out_dir``; raise BuildError on failure.
+
+    ``staging`` is the folder standing in for ``book/generated`` during the
+    build; it is recorded as ``book/generated`` (:func:`make_reproducible`).
+    """
     import papermill as pm
 
     nb = expand_template(nbformat.read(run.template, as_version=4), run.parameters)
@@ -114,6 +154,7 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True) -> Path:
             ) from None
     executed = nbformat.read(out, as_version=4)
     _hide_injected(executed)
+    make_reproducible(executed, run, staging)
     nbformat.write(executed, out)
     return out
 
@@ -137,7 +178,7 @@ def execute_all(runs: list[Run], keep: Path | None = None, progress: bool = True
     try:
         for i, run in enumerate(runs, 1):
             print(f"[{i}/{len(runs)}] executing {run.template.name} -> {run.name}.ipynb", file=sys.stderr, flush=True)
-            execute_run(_into(run, staging), staging, progress)
+            execute_run(_into(run, staging), staging, progress, staging=staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

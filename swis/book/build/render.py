@@ -1,15 +1,20 @@
 """Rendering: Jupyter Book builds the HTML into a temporary folder, which replaces ``_build`` on success.
 
-Failure leaves the last good book in place: the executed notebooks and the
-HTML each replace their predecessor only when everything succeeded.
+Failure, Ctrl-C or SIGTERM leave the last good book in place: the executed
+notebooks and the HTML each replace their predecessor only when everything
+succeeded, staging folders are removed, and the next build first cleans up
+(:func:`clean_leftovers`) what a killed build (SIGKILL, power cut) left.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from swis import paths
@@ -17,6 +22,20 @@ from swis.book.build.execute import execute_all
 from swis.book.build.plan import plan
 from swis.config import load_book_config
 from swis.errors import BuildError
+
+
+def _backup() -> Path:
+    """The copy of ``book/generated`` kept while a build replaces it."""
+    return paths.GENERATED.with_name("generated.previous")
+
+
+def _discard(path: Path) -> None:
+    """Remove a folder: first renamed out of the way (one atomic step), then deleted."""
+    if path.exists():
+        trash = path.with_name(path.name + ".trash")
+        shutil.rmtree(trash, ignore_errors=True)
+        path.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -29,28 +48,89 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def clean_leftovers() -> list[str]:
+    """Restore a consistent book after a killed build and remove its staging folders.
+
+    A ``book/generated.previous`` left behind means the build died after the
+    new notebooks replaced the old ones but before the HTML was replaced, so
+    the old notebooks go back (they match the HTML in ``_build``). Returns
+    what was done, one line each.
+    """
+    done = []
+    build_old = paths.BUILD.with_name(paths.BUILD.name + ".old")
+    if not paths.BUILD.exists() and build_old.is_dir():
+        build_old.rename(paths.BUILD)
+        done.append(f"restored {paths.relative(paths.BUILD)}")
+    if _backup().is_dir():
+        _discard(paths.GENERATED)
+        _backup().rename(paths.GENERATED)
+        done.append(f"restored {paths.relative(paths.GENERATED)} from an interrupted build")
+    leftovers = [*paths.BOOK.glob("generated.*"), *paths.ROOT.glob("_build.*")]
+    for folder in leftovers:
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            done.append(f"removed {paths.relative(folder)}")
+    return done
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def sigterm_interrupts():
+    """Within the block, SIGTERM interrupts like Ctrl-C (so the clean-up code runs)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def normal_folder(path: Path) -> Path:
+    """Give a folder made by :func:`tempfile.mkdtemp` (0700) the permissions of a normal folder."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    os.chmod(path, 0o777 & ~mask)
+    return path
+
+
 def jupyter_book(strict: bool = True) -> None:
     """Render the book into a temporary folder; replace ``_build`` only on success."""
-    tmp = Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))
+    tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     # the console script installed next to this interpreter (the module has no __main__ guard)
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(paths.ROOT),
-        "--path-output",
-        str(tmp),
-        "--builder",
-        "html",
-    ]
-    if strict:
-        cmd += ["-n", "-W", "--keep-going"]
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]
+    cmd += ["--path-output", str(tmp), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
     print("rendering the book: jupyter-book " + " ".join(cmd[1:]), file=sys.stderr, flush=True)
-    done = subprocess.run(cmd, cwd=paths.ROOT)
-    if done.returncode != 0 or not (tmp / "_build" / "html" / "index.html").exists():
+    child = subprocess.Popen(cmd, cwd=paths.ROOT)
+    try:
+        code = child.wait()
+        if code != 0 or not (tmp / "_build" / "html" / "index.html").exists():
+            raise BuildError(f"jupyter-book build failed (exit {code}); the previous book is left in place")
+        _swap(tmp / "_build", paths.BUILD)
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            child.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError(f"jupyter-book build failed (exit {done.returncode}); the previous book is left in place")
-    _swap(tmp / "_build", paths.BUILD)
-    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _keep_backup(staging: Path) -> Path:
+    """Copy ``book/generated`` to :func:`_backup` (complete or not at all); on interruption drop the staging."""
+    backup, partial = _backup(), _backup().with_name("generated.partial")
+    try:
+        if paths.GENERATED.exists():
+            shutil.copytree(paths.GENERATED, partial)
+            partial.rename(backup)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return backup
 
 
 def build(
@@ -58,27 +138,32 @@ def build(
 ) -> Path:
     """Execute the notebooks (all, or the runs named in ``only``) and render the book.
 
+    Interrupted (Ctrl-C, SIGTERM) or failed, it leaves the previous notebooks
+    and HTML in place, in step, and no staging folder.
+
     Returns
     -------
     Path
         ``_build/html/index.html``.
     """
+    for line in clean_leftovers():
+        print(f"clean-up: {line}", file=sys.stderr, flush=True)
     runs = plan(load_book_config(), overrides)
     if only is not None:
         runs = [r for r in runs if r.name in only]
     keep = paths.GENERATED if only is not None else None
-    staging = execute_all(runs, keep=keep, progress=progress)
-    backup = paths.GENERATED.with_name("generated.previous")
-    shutil.rmtree(backup, ignore_errors=True)
-    if paths.GENERATED.exists():
-        shutil.copytree(paths.GENERATED, backup)
-    _swap(staging, paths.GENERATED)
-    if render:
+    with sigterm_interrupts():
+        staging = normal_folder(execute_all(runs, keep=keep, progress=progress))
+        backup = _keep_backup(staging)
         try:
-            jupyter_book()
-        except BuildError:
+            _swap(staging, paths.GENERATED)
+            if render:
+                jupyter_book()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
             if backup.exists():
-                _swap(backup, paths.GENERATED)
+                _discard(paths.GENERATED)
+                backup.rename(paths.GENERATED)
             raise
-    shutil.rmtree(backup, ignore_errors=True)
+        _discard(backup)
     return paths.BUILD / "html" / "index.html"

@@ -14,7 +14,7 @@ from swis.audit.compare import audit_outcome
 from swis.book import registry
 from swis.book.myst import download_links, glue_figure, glue_values, myst_table
 from swis.config import load_config
-from swis.data.disclosure import resolve_threshold
+from swis.data.disclosure import panel_suppression_note, resolve_threshold
 from swis.data.panel import Panel, load_panel
 from swis.data.published import context_table, load_published
 from swis.estimation.costs import cost_table
@@ -78,7 +78,7 @@ class AuthorityPage:
         if intervention_terms:
             overrides["post_terms"] = tuple(intervention_terms)
         output_dir = paths.resolve(options.get("output_dir") or paths.RESULTS / authority.lower())
-        threshold = resolve_threshold(paths.resolve(panel_path), int(options.get("suppress_below", -1)))
+        threshold = resolve_threshold(panel, int(options.get("suppress_below", -1)))
         page = cls(panel, output_dir, threshold, overrides)
         for outcome in options.get("outcomes") or panel.outcomes:
             page.results[outcome] = estimate_panel(panel, outcome, **overrides)
@@ -134,6 +134,7 @@ class AuthorityPage:
         caption = (
             f"{self.config.authority}: {spec.in_text} by term and school (number, pupils, average count {spec.unit})"
         )
+        caption = " ".join(filter(None, [caption, panel_suppression_note(self.panel, outcome, self.suppress_below)]))
         return myst_table(
             tables.school_term_table(self.panel, outcome, self.suppress_below), caption, self.label("panel", outcome)
         )
