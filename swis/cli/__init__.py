@@ -37,9 +37,9 @@ def warn(problems) -> None:
 
 def _register() -> None:
     """Hang every command off the one app (imported here: each module imports ``app`` from this one)."""
-    from swis.cli import analysis, book, match
+    from swis.cli import analysis, authority, book, match
 
-    for module in (analysis, match, book):
+    for module in (analysis, match, book, authority):
         module.register(app)
 
 

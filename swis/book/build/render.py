@@ -31,6 +31,9 @@ def _swap(new: Path, target: Path) -> None:
 
 def jupyter_book(strict: bool = True) -> None:
     """Render the book into a temporary folder; replace ``_build`` only on success."""
+    from swis.book.toc import write_toc
+
+    write_toc()  # Jupyter Book reads _toc.yml; it is written from book/toc.yml and data/book.yml
     tmp = Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [
