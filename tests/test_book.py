@@ -12,22 +12,16 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from swis import paths
+from swis.book.toc import toc, toc_files
 from swis.data.facts import load_facts
 
 GLUE = re.compile(r"\{glue:text\}`([^`]+)`")
 
 
 def _toc_files() -> list[str]:
-    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [s["file"] for s in chapter.get("sections", [])]
-    return files
+    return toc_files(toc())
 
 
 def _glue_keys(nb_path: Path) -> set[str]:

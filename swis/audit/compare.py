@@ -21,11 +21,32 @@ import numpy as np
 import pandas as pd
 
 from swis import paths
-from swis.config import authority_configs
+from swis.config import authority_entries, load_config
 from swis.data.panel import load_panel
 from swis.data.published import VALUE_COLUMNS, load_published, published_table
 from swis.estimation.design import CONSTANT
 from swis.estimation.did import estimate_panel
+
+#: Verdict of a model the report published no table for.
+NO_TABLE = "no published table to compare with: not one of the report's pilot models"
+COMPARISON_COLUMNS = [
+    "authority",
+    "outcome",
+    "coefficient",
+    "kind",
+    "published_irr",
+    "published_ci_low",
+    "published_ci_high",
+    "irr",
+    "ci_low",
+    "ci_high",
+    "diff_irr",
+    "diff_ci_low",
+    "diff_ci_high",
+    "reproduced",
+    "note",
+    "source",
+]
 
 
 def half_unit(text: str) -> float:
@@ -132,8 +153,17 @@ def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> 
     (DataFrame, dict)
         Row-by-row comparison, and the table's verdict.
     """
-    res = estimate_panel(panel, outcome, **overrides)
     pub = published_table(published, panel.config.authority, outcome)
+    if pub.empty:  # an authority added to the book, or an outcome the report did not model
+        verdict = {
+            "authority": panel.config.authority,
+            "outcome": outcome,
+            "reproduced": None,
+            "verdict": NO_TABLE,
+            "source": "",
+        }
+        return pd.DataFrame(columns=COMPARISON_COLUMNS), verdict
+    res = estimate_panel(panel, outcome, **overrides)
     cmp = compare_table(pub, res.table)
     const_pub = pub[pub["kind"] == "constant"]
     bases = (
@@ -176,12 +206,14 @@ def run_audit(
     """
     published = load_published(published_path)
     rows, verdicts = [], []
-    for config in authority_configs():
-        panel = load_panel(panel_path or paths.PANEL, config, corrections=None if corrections else False)
+    for e in authority_entries():
+        config = load_config(paths.resolve(e.config))
+        panel = load_panel(panel_path or paths.resolve(e.panel), config, corrections=None if corrections else False)
         for outcome in panel.outcomes:
             cmp, verdict = audit_outcome(panel, outcome, published, **overrides)
             rows.append(cmp)
             verdicts.append(verdict)
+    rows = [r for r in rows if not r.empty] or [pd.DataFrame(columns=COMPARISON_COLUMNS)]
     return pd.concat(rows, ignore_index=True), pd.DataFrame(verdicts)
 
 
@@ -190,8 +222,9 @@ def summary_line(verdicts: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> summary_line(pd.DataFrame({"reproduced": [True, False, True]}))
+    >>> summary_line(pd.DataFrame({"reproduced": [True, False, True, None]}))
     '2 of 3 published tables reproduce'
     """
-    n, k = len(verdicts), int(verdicts["reproduced"].sum())
+    published = verdicts["reproduced"].dropna()
+    n, k = len(published), int(published.astype(bool).sum())
     return f"{k} of {n} published tables reproduce"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from swis import paths
 from swis.audit.compare import agrees
-from swis.config import authority_configs
+from swis.config import authority_entries, load_config
 from swis.data.panel import cross_table_pupils, load_panel
 from swis.estimation.design import INTERACTION
 from swis.estimation.did import estimate, estimate_panel
@@ -79,8 +79,9 @@ def convention_estimates(**overrides) -> pd.DataFrame:
         ``authority, outcome, correction, irr, ci_low, ci_high, estimable``.
     """
     rows = []
-    for config in authority_configs():
-        panel = load_panel(paths.PANEL, config)
+    for e in authority_entries():
+        config = load_config(paths.resolve(e.config))
+        panel = load_panel(paths.resolve(e.panel), config)
         for outcome in panel.outcomes:
             for name in CORRECTIONS:
                 r = estimate_panel(panel, outcome, correction=name, **overrides).get(INTERACTION)
@@ -97,7 +98,10 @@ def convention_estimates(**overrides) -> pd.DataFrame:
 
 def pupils_across_tables() -> pd.DataFrame:
     """School-terms of the report's panel whose pupil numbers differ between outcome tables, every authority."""
-    frames = [cross_table_pupils(load_panel(paths.PANEL, config).data) for config in authority_configs()]
+    frames = [
+        cross_table_pupils(load_panel(paths.resolve(e.panel), load_config(paths.resolve(e.config))).data)
+        for e in authority_entries()
+    ]
     return pd.concat(frames)
 
 

@@ -114,12 +114,16 @@ def label(key: str, code: str = "", outcome: str = "") -> str:
 
 def _places(entry: Entry, book: dict) -> list[tuple[str, str, str]]:
     """(authority, code, outcome) of each table or figure an entry stands for."""
-    from swis.config import authority_configs, load_config
+    from swis.config import authority_configs, example_entry, load_config
 
+    configs = authority_configs(book)
+    example = example_entry(book)
+    if example is not None:  # the worked example's chapter is made from the same template
+        configs.append(load_config(paths.resolve(example.config)))
     if entry.scope == "authority":
-        return [(c.authority, c.code, "") for c in authority_configs(book)]
+        return [(c.authority, c.code, "") for c in configs]
     if entry.scope == "outcome":
-        return [(c.authority, c.code, o) for c in authority_configs(book) for o in c.outcomes]
+        return [(c.authority, c.code, o) for c in configs for o in c.outcomes]
     if entry.scope == "matching":
         cfg = load_config(paths.config_path(book["matching"]["authority"])) if "matching" in book else None
         return [(cfg.authority, "", o) for o in cfg.outcomes] if cfg else []

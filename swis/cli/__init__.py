@@ -1,4 +1,4 @@
-"""Command-line interface: ``swis validate | did | audit | match | build | run | power``.
+"""Command-line interface: ``swis validate | did | audit | match | build | run | power | new-authority``.
 
 Bad input is reported as ``error: FILE:ROW: COLUMN: message`` lines on
 standard error with exit status 2 and no traceback; output files are
@@ -79,9 +79,9 @@ def guarded(command):
 
 def _register() -> None:
     """Hang every command off the one app (imported here: each module imports ``app`` from this one)."""
-    from swis.cli import analysis, book, match, power
+    from swis.cli import analysis, authority, book, match, power
 
-    for module in (analysis, match, book, power):
+    for module in (analysis, match, book, power, authority):
         module.register(app)
 
 

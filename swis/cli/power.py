@@ -144,4 +144,6 @@ def power(
 
 def register(app: typer.Typer) -> None:
     """Add ``swis power`` to the application."""
-    app.command("power")(power)
+    from swis.cli import guarded
+
+    app.command("power")(guarded(power))

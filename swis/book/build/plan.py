@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swis import paths
-from swis.config import authorities
+from swis.config import Entry, authority_entries, example_entry
 
 #: Pages with one run each, in the order they are executed (after the facts and the authorities).
 PAGES = ("synthesis", "logic_model", "matching", "audit", "planning", "replication")
@@ -21,20 +21,23 @@ class Run:
     parameters: dict
 
 
-def authority_parameters(authority: str, overrides: dict | None = None) -> dict:
-    """Default parameters of an authority's notebook, with overrides.
+def authority_parameters(authority: str | Entry, overrides: dict | None = None) -> dict:
+    """Default parameters of an authority's notebook (panel and config from its entry in ``data/book.yml``),
+    with overrides.
 
     Examples
     --------
     >>> authority_parameters("Stockport")["config_path"]
     'data/config/stockport.yml'
     """
-    slug = authority.lower()
+    from swis.config.book import entry
+
+    e = authority if isinstance(authority, Entry) else entry(authority)
     params = {
-        "authority": authority,
-        "panel_path": paths.relative(paths.PANEL),
-        "config_path": paths.relative(paths.config_path(authority)),
-        "output_dir": f"book/generated/results/{slug}",
+        "authority": e.name,
+        "panel_path": e.panel,
+        "config_path": e.config,
+        "output_dir": f"book/generated/results/{e.slug}",
     }
     params.update(overrides or {})
     return params
@@ -45,13 +48,27 @@ def run_name(authority: str) -> str:
     return f"authority_{authority.lower()}"
 
 
+def _authority_run(e: Entry, book: dict, overrides: dict) -> Run:
+    params = authority_parameters(e, {**book.get("authority_defaults", {}), **overrides.get(e.name, {})})
+    return Run(paths.NOTEBOOKS / "authority.ipynb", run_name(e.name), params)
+
+
 def plan(book: dict, overrides: dict[str, dict] | None = None) -> list[Run]:
-    """Every notebook run of the book, in order: the facts, each authority, then the other pages."""
+    """Every notebook run of the book, in order: the facts, each authority (then the worked example and its
+    walkthrough, if the book has one), then the other pages."""
     overrides = overrides or {}
     runs = [Run(paths.NOTEBOOKS / "facts.ipynb", "facts", dict(book.get("facts") or {}))]
-    for authority in authorities(book):
-        params = authority_parameters(authority, {**book.get("authority_defaults", {}), **overrides.get(authority, {})})
-        runs.append(Run(paths.NOTEBOOKS / "authority.ipynb", run_name(authority), params))
+    runs += [_authority_run(e, book, overrides) for e in authority_entries(book)]
+    example = example_entry(book)
+    if example is not None:
+        runs.append(_authority_run(example, book, overrides))
+        walkthrough = {
+            "example_config": example.config,
+            "example_admin": str(book["example"]["admin"]),
+            "example_panel": example.panel,
+            "outcome": str(book["example"].get("outcome", "")),
+        }
+        runs.append(Run(paths.NOTEBOOKS / "walkthrough.ipynb", "walkthrough", walkthrough))
     for name in PAGES:
         if name in book:
             runs.append(Run(paths.NOTEBOOKS / f"{name}.ipynb", name, dict(book[name] or {})))

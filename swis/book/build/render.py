@@ -101,6 +101,9 @@ def normal_folder(path: Path) -> Path:
 
 def jupyter_book(strict: bool = True) -> None:
     """Render the book into a temporary folder; replace ``_build`` only on success."""
+    from swis.book.toc import write_toc
+
+    write_toc()  # Jupyter Book reads _toc.yml; it is written from book/toc.yml and data/book.yml
     tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]

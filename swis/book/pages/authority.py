@@ -102,6 +102,31 @@ class AuthorityPage:
             self._audits[outcome] = audit_outcome(self.panel, outcome, load_published(), **self.overrides)
         return self._audits[outcome]
 
+    def banner(self):
+        """What kind of data the page shows: the report's pilot, data added to the book, or SYNTHETIC data."""
+        from IPython.display import Markdown
+
+        from swis.config import authority_entries, example_entry
+
+        entries = [*authority_entries(), *([e] if (e := example_entry()) else [])]
+        mine = next((e for e in entries if e.name == self.config.authority), None)
+        if mine is not None and mine.pilot:
+            return Markdown("")
+        synthetic = (
+            "source" in self.panel.data and self.panel.data["source"].astype(str).str.contains("SYNTHETIC").any()
+        )
+        if synthetic:
+            return Markdown(
+                "```{danger}\n**All data on this page are SYNTHETIC**: made by `swis.data.synthetic` for "
+                "the worked example, not the data of any school. Nothing here is a result of the pilots."
+                "\n```"
+            )
+        hidden = f" Counts from 1 to {self.suppress_below - 1} are hidden." if self.suppress_below > 1 else ""
+        return Markdown(
+            "```{note}\nThese results come from data added to this book, not from the report's pilots; "
+            f"the report published no table for them to be compared with.{hidden}\n```"
+        )
+
     # -- tables ---------------------------------------------------------------------------------
     def data_collected_table(self):
         """Part Two Table 1 of the authority: data collected in Phase 3."""
@@ -160,11 +185,19 @@ class AuthorityPage:
         return myst_table(frame, caption, self.label("audit", outcome), index=False)
 
     def costs_table(self):
-        """This authority's column of Table 3."""
+        """This authority's column of Table 3 (or a line saying the report gives no costs for it)."""
         costs = cost_table()
-        frame = context_tables.cost_display(costs[costs["authority"] == self.config.authority])
+        mine = costs[costs["authority"] == self.config.authority]
+        frame = (
+            context_tables.cost_display(mine)
+            if not mine.empty
+            else tables.note_table("The report gives no costs for this authority.")
+        )
         return myst_table(
-            frame, f"{self.config.authority}: total cost over the autumn term (£, 2019)", self.label("costs_authority")
+            frame,
+            f"{self.config.authority}: total cost over the autumn term (£, 2019)",
+            self.label("costs_authority"),
+            index=not mine.empty,
         )
 
     # -- glued values and figures, and files ----------------------------------------------------

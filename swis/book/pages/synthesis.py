@@ -14,21 +14,51 @@ import pandas as pd
 from swis import paths
 from swis.book import registry
 from swis.book.myst import download_links, glue_figure, glue_values, myst_table, write_csvs
-from swis.config import authorities, load_config
+from swis.config import authority_entries, load_config
 from swis.data.published import load_data_collected, load_pilots
 from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_table
 from swis.estimation.design import INTERACTION
 from swis.report import context_tables, tables
 from swis.report.figures.forest import forest_figure
 
+#: How a model of data added to the book (not one of the report's pilots) is marked in Part One.
+ADDED = "added data, not a pilot"
+
+
+def _model_rows(entry, path: Path) -> list[dict]:
+    """The interaction rows of one estimates file, labelled for the forest plot."""
+    outcomes = load_config(paths.resolve(entry.config)).outcomes
+    t = pd.read_csv(path)
+    rows = []
+    for r in t[t["coefficient"].astype(str).str.startswith(INTERACTION)].itertuples():
+        notes = [r.coefficient.removeprefix(INTERACTION).strip(": ")] + ([] if entry.pilot else [ADDED])
+        note = "; ".join(n for n in notes if n)
+        rows.append(
+            {
+                "authority": entry.name,
+                "outcome": r.outcome,
+                "pilot": entry.pilot,
+                "label": f"{entry.name}: {outcomes[r.outcome].label}" + (f" ({note})" if note else ""),
+                "irr": r.irr,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "p_value": r.p_value,
+                "estimable": bool(r.estimable),
+            }
+        )
+    return rows
+
 
 def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
     """The intervention-by-time IRR of every model, read from the authority runs' CSVs.
 
+    Models of authorities added to the book (``data/book.yml`` entries with their own panel) are marked
+    as added data, not pilots, in their label and the ``pilot`` column.
+
     Returns
     -------
     DataFrame
-        ``authority, outcome, label, irr, ci_low, ci_high, p_value, estimable``,
+        ``authority, outcome, pilot, label, irr, ci_low, ci_high, p_value, estimable``,
         one row per model, in the book's order of authorities.
 
     Raises
@@ -38,24 +68,9 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
     """
     folder = paths.resolve(results_dir)
     rows = []
-    for authority in authorities():
-        outcomes = load_config(paths.config_path(authority)).outcomes
-        for path in sorted((folder / authority.lower()).glob("estimates_*.csv")):
-            t = pd.read_csv(path)
-            for r in t[t["coefficient"].astype(str).str.startswith(INTERACTION)].itertuples():
-                suffix = r.coefficient.removeprefix(INTERACTION).strip(": ")
-                rows.append(
-                    {
-                        "authority": authority,
-                        "outcome": r.outcome,
-                        "label": f"{authority}: {outcomes[r.outcome].label}" + (f" ({suffix})" if suffix else ""),
-                        "irr": r.irr,
-                        "ci_low": r.ci_low,
-                        "ci_high": r.ci_high,
-                        "p_value": r.p_value,
-                        "estimable": bool(r.estimable),
-                    }
-                )
+    for entry in authority_entries():
+        for path in sorted((folder / entry.slug).glob("estimates_*.csv")):
+            rows += _model_rows(entry, path)
     if not rows:
         raise FileNotFoundError(f"no estimates_*.csv under {paths.relative(folder)}: run the authority notebooks first")
     return pd.DataFrame(rows)
