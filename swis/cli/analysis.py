@@ -103,7 +103,15 @@ def audit(
     from swis.io import check_outputs
 
     try:
-        inputs = _inputs(paths.PANEL, paths.PUBLISHED_ESTIMATES, *paths.CONFIG_DIR.glob("*.yml"))
+        from swis.config import authority_entries
+
+        entries = authority_entries()
+        inputs = _inputs(
+            paths.PUBLISHED_ESTIMATES,
+            paths.CORRECTIONS,
+            *(paths.resolve(e.panel) for e in entries),
+            *(paths.resolve(e.config) for e in entries),
+        )
         check_outputs({"--out": out}, inputs)
         rows, verdicts = run_audit(corrections=not no_corrections)
     except InputError as err:

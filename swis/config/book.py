@@ -88,6 +88,11 @@ def example_entry(book: dict | None = None) -> Entry | None:
     return entry(raw) if raw else None
 
 
+def pilot_panels(book: dict | None = None) -> list[tuple[Config, Path]]:
+    """(config, panel) of each of the report's pilots in the book: what calibrations may learn from."""
+    return [(load_config(paths.resolve(e.config)), paths.resolve(e.panel)) for e in authority_entries(book) if e.pilot]
+
+
 def authority_configs(book: dict | None = None) -> list[Config]:
     """The config of every authority of the book, in the book's order."""
     return [load_config(paths.resolve(e.config)) for e in authority_entries(book)]

@@ -21,8 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from swis import paths
-from swis.config import authority_configs
+from swis.config.book import pilot_panels
 from swis.data.panel import load_panel
 
 #: Bootstrap replicates of the calibration.
@@ -32,8 +31,8 @@ BOOT = 400
 def pre_pilot_rows(outcome: str) -> pd.DataFrame:
     """Rows of one outcome in the terms before each authority's pilot, every authority of the book."""
     frames = []
-    for config in authority_configs():
-        panel = load_panel(paths.PANEL, config)
+    for config, path in pilot_panels():
+        panel = load_panel(path, config)
         if outcome not in panel.outcomes:
             continue
         first_post = min(config.terms.index(t) for t in config.intervention_terms)
@@ -153,7 +152,7 @@ def pupil_distribution(phase: str = "Secondary") -> tuple[float, float]:
     >>> median > 500, 0 < sd_log < 1
     (True, True)
     """
-    frames = [load_panel(paths.PANEL, c).data for c in authority_configs()]
+    frames = [load_panel(path, config).data for config, path in pilot_panels()]
     data = pd.concat(frames, ignore_index=True)
     pupils = data[data["school"].str.contains(phase, case=False)].groupby(["authority", "school"])["pupils"].mean()
     return float(pupils.median()), float(np.log(pupils).std(ddof=0))

@@ -14,8 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from swis import paths
-from swis.config import authority_configs
+from swis.config.book import pilot_panels
 from swis.data.panel import load_panel
 from swis.power.design import TrialDesign
 from swis.power.power import simulate_power
@@ -25,8 +24,8 @@ from swis.power.retro import retrodesign
 def pilot_designs(outcome: str, base: TrialDesign) -> pd.DataFrame:
     """One design per authority whose panel has ``outcome``: schools, intervention schools, terms, pupils."""
     rows = []
-    for config in authority_configs():
-        panel = load_panel(paths.PANEL, config)
+    for config, path in pilot_panels():
+        panel = load_panel(path, config)
         if outcome not in panel.outcomes:
             continue
         d = panel.outcome(outcome)
