@@ -3,7 +3,8 @@
 #
 #   make install  .venv with every package at the version in requirements.lock, and swis (editable)
 #   make test     the fast suite: unit tests and docstring examples; executes no notebook (about a minute)
-#   make book     executes every notebook once (papermill) and renders _build/html (warnings are errors)
+#   make book     executes the notebooks whose inputs changed (papermill, two at a time) and renders
+#                 _build/html (warnings are errors); with CI set, every notebook and a clean render
 #   make check    the tests that need the built book, run against what `make book` produced
 #   make lint     ruff: lint and formatting
 #   make lock     re-resolve requirements.lock from pyproject.toml (needs PyPI)
@@ -28,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 book: $(STAMP)
-	$(BIN)/swis build
+	$(BIN)/swis build $(if $(CI),--clean --force)
 
 check: $(STAMP)
 	$(BIN)/python -m pytest -m book

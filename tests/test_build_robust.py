@@ -23,7 +23,8 @@ import pytest
 from swis import paths
 from swis.book.build.render import clean_leftovers
 
-SWIS = [str(Path(sys.executable).with_name("swis")), "build", "--quiet"]
+# every notebook executed and a clean render, as `make book` does in CI (a plain build would reuse them all)
+SWIS = [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--force", "--clean"]
 TIMEOUT = 900  # seconds: a full build takes about two minutes on two cores
 
 

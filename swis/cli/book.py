@@ -12,16 +12,39 @@ def _build_failed(err) -> None:
     raise typer.Exit(2 if getattr(err, "input_error", False) else 1)
 
 
+def dry_run() -> None:
+    """Say which notebooks a build would re-execute, and why, and whether it would render."""
+    from swis import paths
+    from swis.book.build import cache
+    from swis.book.build.plan import AFTER, plan
+    from swis.book.build.render import RENDER_KEY, render_key
+    from swis.config import load_book_config
+
+    for run in plan(load_book_config()):
+        decision = cache.decide(run, paths.GENERATED)
+        what = "reuse" if decision.reuse else "re-execute"
+        later = " (after the runs it reads, so also if their outputs change)" if run.name in AFTER else ""
+        typer.echo(f"{what:10} {run.name}: {decision.reason}{later}")
+    same = RENDER_KEY.exists() and RENDER_KEY.read_text() == render_key()
+    typer.echo("render     " + ("no: nothing changed since the last render" if same else "yes: the book changed"))
+
+
 def build(
     no_render: bool = typer.Option(False, help="Execute the notebooks only; do not render the HTML."),
     quiet: bool = typer.Option(False, help="No per-cell progress bars."),
+    force: bool = typer.Option(False, help="Re-execute every notebook, ignoring the cache."),
+    clean: bool = typer.Option(False, help="Render from an empty folder (all pages, all warnings), as CI does."),
+    dry: bool = typer.Option(False, "--dry-run", help="Only list what would re-execute and why."),
 ) -> None:
-    """Execute every notebook with papermill and render the book (what `make book` runs)."""
+    """Execute the notebooks that changed (papermill) and render the book (what `make book` runs)."""
     from swis.book.build import build as run_build
     from swis.errors import BuildError
 
+    if dry:
+        dry_run()
+        return
     try:
-        index = run_build(render=not no_render, progress=not quiet)
+        index = run_build(render=not no_render, progress=not quiet, force=force, clean=clean)
     except BuildError as err:
         _build_failed(err)
     typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")

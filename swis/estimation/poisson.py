@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import statsmodels.api as sm
+
+# only the GLM: statsmodels.api imports every model statsmodels has, a second of every kernel's start-up
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from swis.estimation.design import Design
 
@@ -19,9 +22,7 @@ def fit_glm(design: Design):
         clustered one.
     """
     d = design.rows
-    model = sm.GLM(
-        d["count"].to_numpy(float), design.X, family=sm.families.Poisson(), exposure=d["pupils"].to_numpy(float)
-    )
+    model = GLM(d["count"].to_numpy(float), design.X, family=families.Poisson(), exposure=d["pupils"].to_numpy(float))
     return model.fit(maxiter=200, tol=1e-12)
 
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
+import multiprocessing as mp
+import os
 import shutil
 import sys
 import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -131,7 +135,7 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
     """
     import papermill as pm
 
-    nb = expand_template(nbformat.read(run.template, as_version=4), run.parameters)
+    nb = with_recording(expand_template(nbformat.read(run.template, as_version=4), run.parameters), run.name)
     out = out_dir / f"{run.name}.ipynb"
     with tempfile.TemporaryDirectory() as tmp:
         expanded = Path(tmp) / run.template.name
@@ -159,6 +163,22 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
     return out
 
 
+def with_recording(nb, name: str):
+    """The notebook with two hidden cells that record what its kernel reads and writes (:mod:`.record`)."""
+    from nbformat.v4 import new_code_cell
+
+    first = new_code_cell(
+        "from swis import paths as _swis_paths\nfrom swis.book.build.record import start as "
+        "_swis_record\n\n_swis_recorder = _swis_record(str(_swis_paths.ROOT))",
+        metadata={"tags": ["remove-cell"]},
+    )
+    last = new_code_cell(f"_swis_recorder.finish({name!r})", metadata={"tags": ["remove-cell"]})
+    first.id, last.id = "swis-record-start", "swis-record-finish"
+    out = copy.deepcopy(nb)
+    out.cells = [first, *out.cells, last]
+    return out
+
+
 def _into(run: Run, staging: Path) -> Run:
     """Point output folders under ``book/generated`` at the staging folder instead."""
     prefix = str(paths.GENERATED.relative_to(paths.ROOT))
@@ -170,16 +190,65 @@ def _into(run: Run, staging: Path) -> Run:
     return Run(run.template, run.name, params)
 
 
-def execute_all(runs: list[Run], keep: Path | None = None, progress: bool = True) -> Path:
-    """Execute runs into a staging folder (a copy of ``keep`` for runs not listed)."""
+def _execute_one(run: Run, staging: Path, progress: bool) -> tuple[str, float]:
+    """Execute one run into the staging folder and store it in the cache (a process-pool task)."""
+    from swis.book.build import cache
+
+    start = time.perf_counter()
+    out = execute_run(_into(run, staging), staging, progress, staging=staging)
+    cache.store(run, staging, out, cache.CACHE / "records" / f"{run.name}.json")
+    return run.name, time.perf_counter() - start
+
+
+def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers: int) -> list[dict]:
+    """Reuse or execute every run of one stage (runs of a stage are independent), ``workers`` at a time."""
+    from swis.book.build import cache
+
+    report, todo = [], []
+    for run in runs:
+        decision = cache.decide(run, staging, force)
+        if decision.reuse:
+            cache.restore(run, staging)
+            report.append({"run": run.name, "action": "reused", "reason": decision.reason, "seconds": 0.0})
+            print(f"  reused    {run.name} ({decision.reason})", file=sys.stderr, flush=True)
+        else:
+            todo.append((run, decision.reason))
+    if not todo:
+        return report
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=mp.get_context("spawn"))
+    try:
+        futures = {pool.submit(_execute_one, run, staging, progress and workers == 1): (run, why) for run, why in todo}
+        for run, why in todo:
+            print(f"  executing {run.name} ({why})", file=sys.stderr, flush=True)
+        for future in as_completed(futures):
+            name, seconds = future.result()
+            run, why = futures[future]
+            report.append({"run": name, "action": "executed", "reason": why, "seconds": seconds})
+            print(f"  done      {name} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return report
+
+
+def execute_all(
+    runs: list[Run], keep: Path | None = None, progress: bool = True, force: bool = False, workers: int | None = None
+) -> tuple[Path, list[dict]]:
+    """Execute runs into a staging folder (a copy of ``keep`` for runs not listed), reusing cached runs.
+
+    Runs that read other runs' outputs (:data:`swis.book.build.plan.AFTER`) wait for the others. Returns
+    the staging folder and one line per run: reused or executed, why, and how long it took.
+    """
+    from swis.book.build.plan import AFTER
+
+    workers = workers or os.cpu_count() or 1
     staging = Path(tempfile.mkdtemp(prefix="generated.", dir=paths.BOOK))
     if keep is not None and keep.exists():
         shutil.copytree(keep, staging, dirs_exist_ok=True)
     try:
-        for i, run in enumerate(runs, 1):
-            print(f"[{i}/{len(runs)}] executing {run.template.name} -> {run.name}.ipynb", file=sys.stderr, flush=True)
-            execute_run(_into(run, staging), staging, progress, staging=staging)
+        first = [r for r in runs if r.name not in AFTER]
+        report = _stage(first, staging, force, progress, workers)
+        report += _stage([r for r in runs if r.name in AFTER], staging, force, progress, workers)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging
+    return staging, report

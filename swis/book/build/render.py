@@ -99,27 +99,73 @@ def normal_folder(path: Path) -> Path:
     return path
 
 
-def jupyter_book(strict: bool = True) -> None:
-    """Render the book into a temporary folder; replace ``_build`` only on success."""
-    from swis.book.toc import write_toc
+#: The persistent Sphinx folder of incremental renders, and the key of the last render.
+RENDER_DIR = paths.ROOT / ".swis-cache" / "render"
+RENDER_KEY = RENDER_DIR / "key.txt"
 
-    write_toc()  # Jupyter Book reads _toc.yml; it is written from book/toc.yml and data/book.yml
-    tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
+
+def render_key() -> str:
+    """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles."""
+    from swis.book.build.cache import file_hash, tree_hash
+
+    parts = [
+        tree_hash(paths.BOOK, "*"),
+        tree_hash(paths.ROOT / "_static", "*"),
+        file_hash(paths.ROOT / "_config.yml"),
+        file_hash(paths.ROOT / "_toc.yml"),
+    ]
+    return "\n".join(parts)
+
+
+def _jupyter_book(output: Path, strict: bool) -> None:
+    """Run ``jupyter-book build`` into ``output``; raise BuildError unless it made the HTML."""
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]
-    cmd += ["--path-output", str(tmp), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
+    cmd += ["--path-output", str(output), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
     print("rendering the book: jupyter-book " + " ".join(cmd[1:]), file=sys.stderr, flush=True)
     child = subprocess.Popen(cmd, cwd=paths.ROOT)
     try:
         code = child.wait()
-        if code != 0 or not (tmp / "_build" / "html" / "index.html").exists():
+        if code != 0 or not (output / "_build" / "html" / "index.html").exists():
             raise BuildError(f"jupyter-book build failed (exit {code}); the previous book is left in place")
-        _swap(tmp / "_build", paths.BUILD)
     finally:
         if child.poll() is None:
             child.terminate()
             child.wait()
+
+
+def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
+    """Render the book; replace ``_build`` only on success. Returns whether anything was rendered.
+
+    ``clean``: from an empty folder (what CI does, so every page's warnings are seen). Otherwise Sphinx
+    renders incrementally in a persistent folder (only changed pages), and not at all when nothing the
+    HTML is made from changed since the last render.
+    """
+    from swis.book.toc import write_toc
+
+    write_toc()  # Jupyter Book reads _toc.yml; it is written from book/toc.yml and data/book.yml
+    key = render_key()
+    if not clean and RENDER_KEY.exists() and RENDER_KEY.read_text() == key and (paths.BUILD / "html").exists():
+        print("rendering the book: nothing changed since the last render", file=sys.stderr, flush=True)
+        return False
+    output = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))) if clean else RENDER_DIR
+    tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
+    try:
+        RENDER_KEY.unlink(missing_ok=True)
+        _jupyter_book(output, strict)
+        shutil.copytree(output / "_build" / "html", tmp / "html")
+        _swap(tmp, paths.BUILD)
+        RENDER_DIR.mkdir(parents=True, exist_ok=True)
+        RENDER_KEY.write_text(key)
+    except BaseException:
+        if not clean:  # a half-done incremental render is not trusted: the next one starts afresh
+            shutil.rmtree(RENDER_DIR, ignore_errors=True)
+        raise
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if clean:
+            shutil.rmtree(output, ignore_errors=True)
+    return True
 
 
 def _keep_backup(staging: Path) -> Path:
@@ -137,11 +183,16 @@ def _keep_backup(staging: Path) -> Path:
 
 
 def build(
-    overrides: dict[str, dict] | None = None, only: list[str] | None = None, render: bool = True, progress: bool = True
+    overrides: dict[str, dict] | None = None,
+    only: list[str] | None = None,
+    render: bool = True,
+    progress: bool = True,
+    **options,
 ) -> Path:
     """Execute the notebooks (all, or the runs named in ``only``) and render the book.
 
-    Interrupted (Ctrl-C, SIGTERM) or failed, it leaves the previous notebooks
+    ``options``: ``force`` (re-execute every notebook, ignoring the cache) and ``clean`` (render from an
+    empty folder rather than incrementally). Interrupted (Ctrl-C, SIGTERM) or failed, it leaves the previous notebooks
     and HTML in place, in step, and no staging folder.
 
     Returns
@@ -156,12 +207,13 @@ def build(
         runs = [r for r in runs if r.name in only]
     keep = paths.GENERATED if only is not None else None
     with sigterm_interrupts():
-        staging = normal_folder(execute_all(runs, keep=keep, progress=progress))
+        staging, report = execute_all(runs, keep=keep, progress=progress, force=options.get("force", False))
+        staging = normal_folder(staging)
         backup = _keep_backup(staging)
         try:
             _swap(staging, paths.GENERATED)
             if render:
-                jupyter_book()
+                jupyter_book(clean=options.get("clean", False))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             if backup.exists():

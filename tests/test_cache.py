@@ -1,0 +1,167 @@
+"""The execution cache is right, not just fast: what changes re-executes, what does not is reused.
+
+Fast tests drive :mod:`swis.book.build.cache` with runs and recordings of their own. Tests marked ``book``
+use the cache `make book` filled: in a copy of the repository, changing one data file makes exactly the
+notebooks that read it re-execute (``swis build --dry-run``), and a failed run stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from swis import paths
+from swis.book.build import cache
+from swis.book.build.plan import Run, plan
+from swis.book.build.record import Recorder
+from swis.config import load_book_config
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """A cache folder and a data file of the test's own; a run that 'read' the file."""
+    monkeypatch.setattr(cache, "CACHE", tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    data = paths.ROOT / "results" / "test_cache_input.csv"
+    data.parent.mkdir(exist_ok=True)
+    data.write_text("a\n1\n")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    notebook = staging / "toy.ipynb"
+    notebook.write_text("{}")
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"read": [paths.relative(data), "swis/paths.py"], "written": []}))
+    run = Run(paths.NOTEBOOKS / "facts.ipynb", "toy", {"facts_dir": "data/facts"})
+    yield run, staging, notebook, record, data
+    data.unlink(missing_ok=True)
+
+
+def test_nothing_changed_is_reused_and_a_changed_input_is_not(isolated):
+    run, staging, notebook, record, data = isolated
+    assert not cache.decide(run, staging).reuse  # never executed
+    cache.store(run, staging, notebook, record)
+    assert cache.decide(run, staging) == cache.Decision(True, "nothing it depends on changed")
+    data.write_text("a\n2\n")
+    decision = cache.decide(run, staging)
+    assert not decision.reuse and decision.reason == f"{paths.relative(data)} changed"
+
+
+def test_parameters_template_and_force_re_execute(isolated):
+    run, staging, notebook, record, _ = isolated
+    cache.store(run, staging, notebook, record)
+    assert cache.decide(Run(run.template, run.name, {"facts_dir": "elsewhere"}), staging).reason == "parameters changed"
+    assert cache.decide(Run(paths.NOTEBOOKS / "audit.ipynb", run.name, run.parameters), staging).reason == (
+        "template changed"
+    )
+    assert cache.decide(run, staging, force=True).reason == "forced"
+
+
+def test_the_package_source_is_part_of_the_key(isolated, monkeypatch):
+    run, staging, notebook, record, _ = isolated
+    cache.store(run, staging, notebook, record)
+    monkeypatch.setattr(cache, "tree_hash", lambda root, pattern: "another version of swis")
+    assert cache.decide(run, staging).reason == "swis changed"
+
+
+def test_restore_brings_back_the_notebook_and_what_the_run_wrote(isolated, tmp_path):
+    run, staging, notebook, record, _ = isolated
+    out = staging / "results" / "toy" / "estimates.csv"
+    out.parent.mkdir(parents=True)
+    out.write_text("x\n")
+    record.write_text(json.dumps({"read": [], "written": [paths.relative(out)]}))
+    cache.store(run, staging, notebook, record)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    cache.restore(run, fresh)
+    assert (fresh / "toy.ipynb").read_text() == "{}" and (fresh / "results/toy/estimates.csv").read_text() == "x\n"
+
+
+def test_the_recorder_tells_reads_from_writes(tmp_path):
+    rec = Recorder(str(tmp_path))
+    (tmp_path / "in.csv").write_text("a")
+    rec("open", (str(tmp_path / "in.csv"), "r", 0))
+    rec("open", (str(tmp_path / "out.csv"), "w", 0))
+    rec("os.replace", (str(tmp_path / ".tmp"), str(tmp_path / "final.csv"), None, None))
+    rec("open", ("/elsewhere/file", "r", 0))
+    saved = json.loads(rec.finish("toy").read_text())
+    assert saved == {"read": ["in.csv"], "written": ["final.csv", "out.csv"]}
+
+
+def _copy_with_cache(root: Path) -> Path:
+    """The tracked files, the executed notebooks and the cache of `make book`, in another folder."""
+    listed = subprocess.run(["git", "ls-files"], cwd=paths.ROOT, capture_output=True, text=True, check=True)
+    for rel in listed.stdout.splitlines():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(paths.ROOT / rel, root / rel)
+    for folder in (".swis-cache", "book/generated"):
+        shutil.copytree(paths.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("render"), symlinks=True)
+    # the cache records paths relative to the root, so a copy's cache is the copy's
+    return root
+
+
+def _dry_run(root: Path) -> dict[str, str]:
+    env = {**os.environ, "SWIS_ROOT": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "swis.cli", "build", "--dry-run"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        line.split()[1].rstrip(":"): line.split()[0]
+        for line in done.stdout.splitlines()
+        if not line.startswith("render")
+    }
+
+
+@pytest.mark.book
+def test_changing_one_data_file_re_executes_exactly_the_notebooks_that_read_it(built, tmp_path):
+    root = _copy_with_cache(tmp_path)
+    names = {r.name for r in plan(load_book_config())}
+    assert _dry_run(root) == {n: "reuse" for n in names}  # nothing changed: nothing re-executes
+    (root / "data/logic_model.yml").write_text((root / "data/logic_model.yml").read_text() + "\n# edited\n")
+    after = _dry_run(root)
+    assert {n for n, what in after.items() if what == "re-execute"} == {"logic_model"}
+
+
+@pytest.mark.book
+def test_a_failed_run_is_not_cached(built, tmp_path, monkeypatch):
+    from swis.book.build.execute import _execute_one
+    from swis.errors import BuildError
+
+    monkeypatch.setattr(cache, "CACHE", tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    (good,) = [r for r in plan(load_book_config()) if r.name == "logic_model"]
+    bad = Run(good.template, "logic_model_broken", {"logic_model_path": "data/no-such-file.yml"})
+    with pytest.raises(BuildError):
+        _execute_one(bad, tmp_path, progress=False)
+    assert not (tmp_path / "cache" / "logic_model_broken").exists()
+    assert not (paths.ROOT / ".swis-cache" / "logic_model_broken").exists()
+
+
+@pytest.mark.book
+def test_a_cached_build_renders_the_same_html_as_a_forced_one(built):
+    """`make book` in CI executes everything (--force) and renders from empty (--clean); rendering again
+    from the cached notebooks must give the same bytes."""
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    before = tree(built["html"])
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--clean"],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "executing" not in done.stderr  # every notebook came from the cache
+    assert tree(built["html"]) == before
