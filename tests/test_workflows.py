@@ -29,6 +29,18 @@ from swis.data.panel import load_panel
 from swis.data.published import load_published
 
 runner = CliRunner()
+#: The command that adds Northshire (its outcomes follow).
+SCAFFOLD = (
+    "new-authority",
+    "Northshire",
+    "--terms",
+    "Autumn 2017,Autumn 2018,Autumn 2019",
+    "--reference",
+    "Autumn 2018",
+    "--intervention",
+    "Autumn 2019",
+    "--outcomes",
+)
 NEW = {"name": "Northshire", "panel": "data/panels/northshire.csv", "config": "data/config/northshire.yml"}
 
 
@@ -65,15 +77,7 @@ def test_entries_fill_in_their_defaults():
 
 def test_scaffold_writes_a_config_and_an_empty_panel_and_never_overwrites(tmp_path):
     args = [
-        "new-authority",
-        "Northshire",
-        "--terms",
-        "Autumn 2017,Autumn 2018,Autumn 2019",
-        "--reference",
-        "Autumn 2018",
-        "--intervention",
-        "Autumn 2019",
-        "--outcomes",
+        *SCAFFOLD,
         "s17,s47",
         "--config-out",
         str(tmp_path / "n.yml"),
@@ -199,19 +203,7 @@ def _northshire_rows(root):
 def stranger(tmp_path_factory, built):
     """A fresh copy in which a fourth authority was added and built, following the appendix's instructions."""
     root = _fresh_copy(tmp_path_factory.mktemp("stranger"))
-    _swis(
-        root,
-        "new-authority",
-        "Northshire",
-        "--terms",
-        "Autumn 2017,Autumn 2018,Autumn 2019",
-        "--reference",
-        "Autumn 2018",
-        "--intervention",
-        "Autumn 2019",
-        "--outcomes",
-        "s17",
-    )
+    _swis(root, *SCAFFOLD, "s17")
     panel = root / "data/panels/northshire.csv"
     _northshire_rows(root).to_csv(panel, index=False)
     _swis(root, "validate", "data/panels/northshire.csv", "--config", "data/config/northshire.yml")
