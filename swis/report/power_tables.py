@@ -96,3 +96,40 @@ def comparison_display(rows: pd.DataFrame) -> pd.DataFrame:
             "Source": rows["source"],
         }
     )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sizes_sentence(pilots: pd.DataFrame) -> str:
+    """How often each pilot design's test rejects with no effect, in words.
+
+    Examples
+    --------
+    >>> sizes_sentence(pd.DataFrame({"authority": ["A", "B"], "size": [0.51, 0.14]}))
+    "in 51% of simulated trials of A's design and 14% of B's"
+    """
+    parts = [
+        f"{r.size:.0%} of simulated trials of {r.authority}'s design" if k == 0 else f"{r.size:.0%} of {r.authority}'s"
+        for k, r in enumerate(pilots.itertuples())
+    ]
+    return "in " + _join(parts)
+
+
+def errors_sentence(pilots: pd.DataFrame, key: str) -> str:
+    """The exaggeration and wrong-sign rate of a significant estimate in each pilot design, in words.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"authority": ["A"], "exaggeration_tenth": [14.6], "type_s_tenth": [0.32]})
+    >>> errors_sentence(df, "tenth")
+    "about 15-fold in A's design, pointing the wrong way 32% of the time"
+    """
+    return _join(
+        [
+            f"about {getattr(r, f'exaggeration_{key}'):.0f}-fold in {r.authority}'s design, pointing the wrong "
+            f"way {getattr(r, f'type_s_{key}'):.0%} of the time"
+            for r in pilots.itertuples()
+        ]
+    )

@@ -156,7 +156,6 @@ class PlanningPage:
         """Glue the chapter's numbers and the power figure."""
         t = self.trial["value"]
         cal = self.calibration.set_index("parameter")["estimate"]
-        pilots = self.pilots.set_index("authority")
         values = {
             "plan_outcome": self.label.lower() if not self.label.startswith("Section") else self.label,
             "plan_terms_pre": self.base.terms_pre,
@@ -174,11 +173,8 @@ class PlanningPage:
             which = "planned" if r.design.startswith("As planned") else "analysed"
             values[f"plan_mde_pct_{r.analysis}_{which}"] = float((1 - r.mde) * 100)
             values[f"plan_power_trial_{r.analysis}_{which}"] = float(r.power_trial * 100)
-        for authority, row in pilots.iterrows():
-            slug = authority.lower()
-            values[f"plan_size_{slug}"] = float(row["size"] * 100)
-            values[f"plan_exaggeration_{slug}"] = float(row["exaggeration_tenth"])
-            values[f"plan_type_s_{slug}"] = float(row["type_s_tenth"] * 100)
+        values["plan_pilot_sizes"] = power_tables.sizes_sentence(self.pilots)
+        values["plan_pilot_errors"] = power_tables.errors_sentence(self.pilots, "tenth")
         glue_values(values)
         glue_figure("fig_power", power_figure(self.by_effect, self.by_schools, self.label))
 
