@@ -66,6 +66,35 @@ def test_did_writes_csv_with_required_columns(tmp_path):
     assert round(row["irr"], 2) == 0.65 and "Stata" in row["se_type"]
 
 
+@pytest.mark.parametrize("config", ["southampton", "stockport", "lambeth"])
+def test_did_inference_columns_with_both_engines(tmp_path, config):
+    path = str(paths.config_path(config.title()))
+    tables = {}
+    for engine in ("fast", "statsmodels"):
+        out = tmp_path / f"{engine}.csv"
+        args = ["did", str(paths.PANEL), "--config", path, "--inference", "crv1,t,ri", "--engine", engine]
+        result = runner.invoke(app, [*args, "--reps", "100", "--out", str(out)])  # quick: sampled past 100
+        assert result.exit_code == 0, result.stderr
+        tables[engine] = pd.read_csv(out)
+    fast, ref = tables["fast"], tables["statsmodels"]
+    ri = ["ri_p_value", "ri_p_value_t", "ri_min_p", "ri_n_assignments", "ri_n_separated"]
+    assert set(ri + ["t_ci_low", "t_ci_high", "ci_low", "ci_high"]) <= set(fast.columns)
+    inter = fast["kind"].eq("interaction")
+    assert inter.any() and fast.loc[inter, "ri_p_value"].between(0, 1).all()
+    assert fast.loc[~inter, "ri_p_value"].isna().all()
+    pd.testing.assert_frame_equal(fast[ri], ref[ri], rtol=1e-9)
+    pd.testing.assert_series_equal(fast["estimate"], ref["estimate"], rtol=0, atol=1e-8)
+
+
+def test_did_inference_chooses_columns(tmp_path):
+    out = tmp_path / "res.csv"
+    args = ["did", str(paths.PANEL), "--config", SOU, "--inference", "t", "--engine", "fast", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    columns = set(pd.read_csv(out).columns)
+    assert {"t_ci_low", "t_ci_high", "t_p_value", "t_df"} <= columns
+    assert not columns & {"ci_low", "ci_high", "p_value", "ri_p_value"}
+
+
 def test_did_bad_input_writes_nothing(tmp_path, toy):
     rows = toy_rows()
     rows.loc[0, "pupils"] = "0"

@@ -57,12 +57,60 @@ def validate(
     typer.echo(f"ok: {panel}: {len(loaded.data)} rows, {n_schools} schools, outcomes {', '.join(loaded.outcomes)}")
 
 
+#: Columns of each inference convention in ``swis did``'s output (the others are always written).
+INFERENCE_COLUMNS = {
+    "crv1": ["ci_low", "ci_high", "p_value"],
+    "t": ["t_df", "t_ci_low", "t_ci_high", "t_p_value"],
+    "ri": [
+        "ri_p_value",
+        "ri_p_value_t",
+        "ri_min_p",
+        "ri_n_assignments",
+        "ri_n_separated",
+        "ri_method",
+        "ri_mc_se",
+        "ri_mc_se_t",
+    ],
+}
+
+
+def _did_options(correction: str, inference: str, reps: int, engine: str) -> list[str]:
+    """Check ``swis did``'s options before anything is read; return the inference conventions asked for."""
+    from swis.estimation.did import CORRECTIONS, ENGINES
+
+    asked = [part.strip() for part in inference.split(",") if part.strip()]
+    checks = [
+        ("--correction", correction in CORRECTIONS, f"expected one of {', '.join(CORRECTIONS)}, got '{correction}'"),
+        (
+            "--inference",
+            bool(asked) and all(a in INFERENCE_COLUMNS for a in asked),
+            f"expected a comma-separated list of {', '.join(INFERENCE_COLUMNS)}, got '{inference}'",
+        ),
+        ("--reps", reps >= 1, f"expected a whole number >= 1, got {reps}"),
+        ("--engine", engine in ENGINES, f"expected one of {', '.join(ENGINES)}, got '{engine}'"),
+    ]
+    for option, ok, message in checks:
+        if not ok:
+            raise InputError.one(option, 0, option.removeprefix("--"), message)
+    return asked
+
+
 def did(
     panel: Path = PANEL_ARG,
     config: Path = CONFIG_OPT,
     outcome: str | None = typer.Option(None, help="One outcome (default: every outcome in the panel)."),
     out: Path | None = typer.Option(None, help="Write the table to this CSV (default: standard output)."),
     correction: str = typer.Option("stata", help="Small-sample factor: stata (G/(G-1)), statsmodels, none."),
+    inference: str = typer.Option(
+        "crv1",
+        help="Comma-separated conventions: crv1 (the report's clustered interval, normal critical values), "
+        "t (clustered, t with G-1 degrees of freedom), ri (randomization inference on the interactions).",
+    ),
+    reps: int = typer.Option(
+        10_000, help="Randomization: enumerate every assignment up to this many, else draw this many."
+    ),
+    seed: int = typer.Option(1, help="Seed of the randomization draws (used only when they are sampled)."),
+    engine: str = typer.Option("statsmodels", help="Solver: statsmodels (the reference) or fast (profiled Newton)."),
     no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv."),
 ) -> None:
     """Estimate the Poisson difference-in-differences model; print the tidy table as CSV."""
@@ -71,12 +119,11 @@ def did(
     from swis.cli import fail, warn
     from swis.config import load_config
     from swis.data.panel import load_panel
-    from swis.estimation.did import CORRECTIONS, estimate_panel
+    from swis.estimation.did import estimate_panel
     from swis.io import check_outputs
 
-    if correction not in CORRECTIONS:
-        fail(InputError.one("--correction", 0, "correction", f"expected one of {', '.join(CORRECTIONS)}"))
     try:
+        asked = _did_options(correction, inference, reps, engine)
         check_outputs({"--out": out}, _inputs(panel, config, corrections=not no_corrections))
         loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
         if outcome is not None and outcome not in loaded.outcomes:
@@ -88,8 +135,10 @@ def did(
     warn(loaded.warnings)
     outcomes = [outcome] if outcome else loaded.outcomes
     # errors now raised are the program's: reported as internal errors by swis.cli.guarded
-    table = pd.concat([estimate_panel(loaded, o, correction=correction).table for o in outcomes])
-    write_csv(table, out)
+    options = dict(correction=correction, engine=engine, randomization="ri" in asked, reps=reps, seed=seed)
+    table = pd.concat([estimate_panel(loaded, o, **options).table for o in outcomes])
+    dropped = [c for name, cols in INFERENCE_COLUMNS.items() if name not in asked for c in cols]
+    write_csv(table.drop(columns=[c for c in dropped if c in table.columns]), out)
 
 
 def audit(

@@ -17,6 +17,7 @@ Separation is handled in :mod:`swis.estimation.design`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,15 @@ from scipy import stats
 
 from swis.config import Config
 from swis.estimation.design import CONSTANT, INTERACTION, POOLED, Design, build_design, interaction_name
-from swis.estimation.inference.cluster import CORRECTIONS, Correction, clustered_cov
+from swis.estimation.fast import fit_design
+from swis.estimation.inference.cluster import CORRECTIONS, Correction, clustered_cov, small_sample_factor
 from swis.estimation.poisson import fit_glm, fitted_counts
+
+Engine = Literal["statsmodels", "fast"]
+ENGINES = ("statsmodels", "fast")
+#: Inference conventions: the report's (cluster-robust, normal critical values), t with G-1 degrees of
+#: freedom, and randomization inference (:mod:`swis.estimation.inference.randomization`).
+INFERENCE = ("crv1", "t", "ri")
 
 __all__ = [
     "CONSTANT",
@@ -34,6 +42,8 @@ __all__ = [
     "POOLED",
     "DidResult",
     "DidSpec",
+    "ENGINES",
+    "INFERENCE",
     "estimate",
     "estimate_panel",
     "fitted_group_rates",
@@ -63,6 +73,10 @@ class DidSpec:
         their count is zero in every term. True follows Stata's ``poisson``,
         which keeps them in the estimation sample (and so the report); False
         follows ``ppmlhdfe`` and ``pyfixest``, which drop them.
+    engine : {"statsmodels", "fast"}
+        Solver: statsmodels' GLM with school dummies (the reference) or the
+        profiled Newton solver of :mod:`swis.estimation.fast`; they agree to
+        rounding error.
     """
 
     reference_term: str
@@ -71,6 +85,7 @@ class DidSpec:
     level: float = 0.95
     base_school: str | None = None
     count_set_aside_schools: bool = True
+    engine: Engine = "statsmodels"
 
     @classmethod
     def from_config(cls, config: Config, **overrides) -> DidSpec:
@@ -86,10 +101,14 @@ class DidSpec:
 
 
 def _fit(design: Design, spec: DidSpec):
-    """Fit; return (GLM result, parameters, clustered covariance as a DataFrame)."""
+    """Fit; return (fit result, parameters, clustered covariance as a DataFrame)."""
+    g = design.n_clusters if spec.count_set_aside_schools else design.rows["school"].nunique()
+    if spec.engine == "fast":
+        fit = fit_design(design)
+        factor = small_sample_factor(spec.correction, g, *design.X.shape)
+        return fit, fit.params, fit.cov_plain * factor
     fit = fit_glm(design)
     groups = pd.factorize(design.rows["school"])[0]
-    g = design.n_clusters if spec.count_set_aside_schools else None
     cov = pd.DataFrame(clustered_cov(fit, groups, spec.correction, g), index=design.X.columns, columns=design.X.columns)
     return fit, fit.params, cov
 
@@ -210,7 +229,38 @@ def _fit_rows(rows: pd.DataFrame, spec: DidSpec, terms: list[str], pooled: bool)
     return out, fit, design, cov
 
 
-def estimate(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = None) -> DidResult:
+def _add_t(table: pd.DataFrame, level: float) -> None:
+    """Intervals and p-values with t(G-1) critical values, G the clusters of the standard errors."""
+    df = table["n_clusters"].astype(float) - 1
+    crit = stats.t.ppf(0.5 + level / 2, df)
+    b, se = table["estimate"].astype(float), table["se"].astype(float)
+    table["t_df"] = df.astype(int)
+    with np.errstate(invalid="ignore"):
+        table["t_ci_low"] = np.exp(b - crit * se)
+        table["t_ci_high"] = np.exp(b + crit * se)
+        table["t_p_value"] = 2 * stats.t.sf(np.abs(b / se), df)
+
+
+def _add_randomization(table: pd.DataFrame, rows: pd.DataFrame, spec: DidSpec, reps: int, seed: int) -> None:
+    """The randomization tests of every interaction (per-term model, and pooled with several post terms)."""
+    from swis.estimation.inference.randomization import randomization_tests
+
+    models = [False, True] if len(spec.post_terms) > 1 else [False]
+    tests = [t for pooled in models for t in randomization_tests(rows, spec, pooled, reps, seed, spec.engine)]
+    ri = pd.DataFrame([{"coefficient": t.coefficient, **t.row()} for t in tests])
+    merged = table[["coefficient"]].merge(ri, on="coefficient", how="left")
+    for col in ri.columns.drop("coefficient"):
+        table[col] = merged[col].to_numpy()
+
+
+def estimate(
+    rows: pd.DataFrame,
+    spec: DidSpec,
+    terms: list[str] | None = None,
+    randomization: bool = False,
+    reps: int = 10_000,
+    seed: int = 1,
+) -> DidResult:
     """Estimate the difference-in-differences model for one outcome.
 
     Parameters
@@ -218,15 +268,23 @@ def estimate(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = None) 
     rows : DataFrame
         One outcome's panel rows (``school, group, term, count, pupils``).
     spec : DidSpec
-        Reference term, post terms and standard-error convention.
+        Reference term, post terms, standard-error convention and engine.
     terms : list of str, optional
         Order of the term rows in the output (default: order of appearance).
+    randomization : bool
+        Add randomization-inference columns (``ri_*``) to the interaction
+        rows (:mod:`swis.estimation.inference.randomization`).
+    reps, seed : int
+        Assignments enumerated up to ``reps``, else ``reps`` seeded draws.
 
     Returns
     -------
     DidResult
         With several post terms, one interaction per post term and, after
-        them, a pooled interaction from a second fit.
+        them, a pooled interaction from a second fit. Every row has the
+        report's interval (``ci_low, ci_high, p_value``: clustered, normal
+        critical values) and one with t(G-1) critical values
+        (``t_ci_low, t_ci_high, t_p_value``, ``t_df`` = G-1).
 
     Examples
     --------
@@ -235,9 +293,10 @@ def estimate(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = None) 
     >>> from swis.data.panel import load_panel
     >>> cfg = load_config(paths.config_path("Stockport"))
     >>> panel = load_panel(paths.PANEL, cfg)
-    >>> res = estimate(panel.outcome("s17"), DidSpec.from_config(cfg))
-    >>> round(float(res.get("Intervention by time")["irr"]), 2)
-    0.47
+    >>> res = estimate(panel.outcome("s17"), DidSpec.from_config(cfg), randomization=True)
+    >>> row = res.get("Intervention by time")
+    >>> round(float(row["irr"]), 2), int(row["t_df"]), round(float(row["ri_p_value"]), 3)
+    (0.47, 3, 0.333)
     """
     terms = terms or list(dict.fromkeys(rows["term"].astype(str)))
     out, fit, design, cov = _fit_rows(rows, spec, terms, pooled=False)
@@ -250,16 +309,21 @@ def estimate(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = None) 
     table["n_set_aside"] = len(design.dropped)
     table["n_clusters"] = design.n_clusters if spec.count_set_aside_schools else table["n_schools"]
     table["se_type"] = CORRECTIONS[spec.correction]
+    _add_t(table, spec.level)
+    if randomization:
+        _add_randomization(table, rows, spec, reps, seed)
     return DidResult(table, fit, design, spec, cov)
 
 
-def estimate_panel(panel, outcome: str, **overrides) -> DidResult:
+def estimate_panel(
+    panel, outcome: str, randomization: bool = False, reps: int = 10_000, seed: int = 1, **overrides
+) -> DidResult:
     """:func:`estimate` for one outcome of a :class:`swis.data.panel.Panel`.
 
-    ``overrides`` are fields of :class:`DidSpec` (e.g. ``correction="none"``).
+    ``overrides`` are fields of :class:`DidSpec` (e.g. ``correction="none"``, ``engine="fast"``).
     """
     spec = DidSpec.from_config(panel.config, **overrides)
-    res = estimate(panel.outcome(outcome), spec, terms=list(panel.config.terms))
+    res = estimate(panel.outcome(outcome), spec, list(panel.config.terms), randomization, reps, seed)
     res.table.insert(0, "outcome", outcome)
     res.table.insert(0, "authority", panel.config.authority)
     return res
