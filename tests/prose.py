@@ -20,6 +20,7 @@ _FENCE = re.compile(r"^(`{3,}|:{3,}).*?^\1\s*$", re.S | re.M)
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 _CODE = re.compile(r"`[^`]*`")
 _QUOTED = re.compile(r"“[^”]*”")
+_LABEL = re.compile(r"^\([\w-]+\)=$")  # a MyST target such as (sec-southampton-impact)=
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -35,7 +36,8 @@ def prose(text: str, keep_quotes: bool = False) -> str:
     lines = []
     for line in text.splitlines():
         s = line.strip()
-        if s.startswith(("#", "|", "(", "```", ":::", "<")) or (s.startswith(">") and not keep_quotes):
+        heading_or_block = s.startswith(("#", "|", "```", ":::", "<")) or _LABEL.match(s)
+        if heading_or_block or (s.startswith(">") and not keep_quotes):
             continue
         lines.append(s)
     out = _CODE.sub("", _ROLE.sub("", " ".join(lines)))
