@@ -6,6 +6,17 @@ intervention school at zero in the post term). Such coefficients are marked
 not estimable, with the reason, and the rows concerned are set aside before
 fitting, as ``ppmlhdfe`` and ``pyfixest`` do; nothing like exp(-18) is
 reported as a finding.
+
+Beyond those named cases, separation is found by its definition (Correia,
+Guimarães & Zylkin 2019, the ``ppmlhdfe`` separation primer): rows with a zero
+count are separated when some combination z = X g of the regressors is zero
+on every row with a positive count, at most zero on every row with a zero
+count, and negative on them. A linear programme (:func:`separated_rows`,
+scipy's HiGHS) finds every such row, whatever the pattern (all comparison
+schools at zero after the pilot, all intervention schools at zero before it,
+and any other). They are set aside; a coefficient that the remaining rows no
+longer identify (its column zero, or a combination of the columns before it)
+is reported as not estimable, with the zero counts that caused it.
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
 INTERACTION = "Intervention by time"
 POOLED = "Intervention by time (pooled)"
@@ -97,6 +109,49 @@ def _set_aside(d: pd.DataFrame, on: np.ndarray, reason: str, dropped: list[pd.Da
     return d.loc[~on]
 
 
+def separated_rows(X: np.ndarray, y: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """Rows separated by some combination of the regressors (a boolean mask; every one has a zero count).
+
+    Solves: minimise the sum of z_i over the zero-count rows, for z = X g, subject to z = 0 on
+    positive-count rows and -1 <= z <= 0 on zero-count rows; the rows with z < 0 are separated. Repeated on
+    the rows left until it finds none, so that no certificate is missed for another's bound.
+
+    Examples
+    --------
+    Two schools (constant, school b's dummy); school a has counts, school b has none: b's rows are separated.
+
+    >>> X = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [1.0, 1.0]])
+    >>> separated_rows(X, np.array([3.0, 1.0, 0.0, 0.0])).tolist()
+    [False, False, True, True]
+    """
+    out = np.zeros(len(y), bool)
+    while True:
+        live = ~out
+        zero = live & (y == 0)
+        if not zero.any():
+            return out
+        xz, xp = X[zero], X[live & (y > 0)]
+        res = linprog(
+            xz.sum(0),
+            A_ub=np.vstack([xz, -xz]),
+            b_ub=np.r_[np.zeros(len(xz)), np.ones(len(xz))],
+            A_eq=xp if len(xp) else None,
+            b_eq=np.zeros(len(xp)) if len(xp) else None,
+            bounds=(None, None),
+            method="highs",
+        )
+        found = np.flatnonzero(zero)[(xz @ res.x) < -tol] if res.status == 0 else []
+        if not len(found):
+            return out
+        out[found] = True
+
+
+def _describe(rows: pd.DataFrame) -> str:
+    """The zero counts behind a separation, by group and term (e.g. 'control schools in T3: 4 rows')."""
+    parts = rows.groupby(["group", "term"], observed=True).size()
+    return "; ".join(f"{g} schools in {t}: {n} rows, all zero" for (g, t), n in parts.items())
+
+
 def _remove_separation(d: pd.DataFrame, reference_term: str, post_terms: tuple[str, ...], pooled: bool):
     """Set aside all-zero schools and separated dummies until none remain; return rows, reasons, set-aside rows."""
     not_estimable, dropped = {}, []
@@ -112,7 +167,8 @@ def _remove_separation(d: pd.DataFrame, reference_term: str, post_terms: tuple[s
             break
         for name, why in sep.items():
             not_estimable[name.removeprefix("term:")] = why
-            d = _set_aside(d, cols[name].to_numpy() > 0, f"separated: {name.removeprefix('term:')}", dropped)
+            on = cols[name].reindex(d.index, fill_value=0.0).to_numpy() > 0  # d shrinks as dummies go
+            d = _set_aside(d, on, f"separated: {name.removeprefix('term:')}", dropped)
     return d, not_estimable, dropped
 
 
@@ -144,7 +200,28 @@ def build_design(
     """
     d = rows.copy()
     d["term"] = d["term"].astype(str)
-    d, not_estimable, dropped = _remove_separation(d, reference_term, post_terms, pooled)
+    not_estimable, dropped, by_lp = {}, [], []
+    for _ in range(MAX_PASSES):
+        d, found, gone = _remove_separation(d, reference_term, post_terms, pooled)
+        not_estimable.update(found)
+        dropped += gone
+        X, inter = _columns(d, reference_term, post_terms, base_school, pooled, not_estimable)
+        sep = separated_rows(X.to_numpy(), d["count"].to_numpy(float))
+        if not sep.any():
+            break
+        by_lp.append(d.loc[sep])
+        d = _set_aside(d, sep, f"separated: {_describe(d.loc[sep])}", dropped)
+    if by_lp:
+        why = f"not identified once the separated rows are set aside (separation; {_describe(pd.concat(by_lp))})"
+        for name in _unidentified(X):
+            not_estimable[name.removeprefix("term:")] = why
+        X = X.drop(columns=_unidentified(X))
+    gone = pd.concat(dropped) if dropped else pd.DataFrame(columns=[*rows.columns, "reason"])
+    return Design(d, X, {k: k for k in inter}, not_estimable, gone, rows["school"].nunique())
+
+
+def _columns(d, reference_term, post_terms, base_school, pooled, not_estimable):
+    """The design matrix of rows ``d`` without the columns already known not estimable; the interactions asked."""
     terms = [t for t in dict.fromkeys(d["term"]) if t != reference_term]
     schools = sorted(d["school"].unique())
     base = base_school if base_school in schools else schools[0]
@@ -155,6 +232,22 @@ def build_design(
         **{k: v for k, v in inter.items() if k not in not_estimable},
     }
     cols = {k: v for k, v in cols.items() if k.removeprefix("term:") not in not_estimable}
-    X = pd.DataFrame({CONSTANT: 1.0, **cols}, index=d.index)
-    gone = pd.concat(dropped) if dropped else pd.DataFrame(columns=[*rows.columns, "reason"])
-    return Design(d, X, {k: k for k in inter}, not_estimable, gone, rows["school"].nunique())
+    return pd.DataFrame({CONSTANT: 1.0, **cols}, index=d.index), inter
+
+
+def _unidentified(X: pd.DataFrame) -> list[str]:
+    """Columns that are zero, or a combination of the columns before them.
+
+    Taken in the order constant, schools, terms, interactions: every school keeps its own effect (the fast
+    solver profiles them out), and what the remaining rows cannot tell apart falls on a term or an interaction.
+    """
+    order = sorted(X.columns, key=lambda c: (c != CONSTANT, not c.startswith("school:"), c.startswith("Interv")))
+    out, kept = [], np.zeros((len(X), 0))
+    for name in order:
+        col = X[name].to_numpy()[:, None]
+        trial = np.hstack([kept, col])
+        if not col.any() or np.linalg.matrix_rank(trial) < trial.shape[1]:
+            out.append(name)
+        else:
+            kept = trial
+    return out

@@ -136,7 +136,8 @@ def _missing(name: str, kind: str, why: str) -> dict:
 def _coef_rows(params: pd.Series, cov: pd.DataFrame, design: Design, terms: list[str], spec: DidSpec) -> list[dict]:
     """Term effects (config order), interactions and the constant."""
     z = spec.z
-    se = pd.Series(np.sqrt(np.diag(cov)), index=cov.index)
+    # a sandwich is positive semi-definite: a negative diagonal is rounding (a degenerate, zero variance)
+    se = pd.Series(np.sqrt(np.clip(np.diag(cov), 0.0, None)), index=cov.index)
     out = []
     for t in terms:
         key = f"term:{t}"
@@ -182,7 +183,7 @@ def _combined_rows(params: pd.Series, cov: pd.DataFrame, design: Design, spec: D
                 name,
                 "combined",
                 params[a] + params[b],
-                float(np.sqrt(var)),
+                float(np.sqrt(max(var, 0.0))),
                 spec.z,
                 f"time effect x interaction ({term} vs {spec.reference_term})",
             )

@@ -31,8 +31,14 @@ def small_sample_factor(correction: Correction, g: int, n: int, k: int) -> float
     --------
     >>> small_sample_factor("stata", 5, 35, 12)
     1.25
+    >>> small_sample_factor("statsmodels", 5, 12, 12)  # no residual degrees of freedom
+    nan
     """
-    return {"stata": g / (g - 1), "statsmodels": g / (g - 1) * (n - 1) / (n - k), "none": 1.0}[correction]
+    if correction == "none":
+        return 1.0
+    if g < 2 or (correction == "statsmodels" and n <= k):
+        return float("nan")  # one cluster, or no residual degrees of freedom: no clustered variance
+    return g / (g - 1) * ((n - 1) / (n - k) if correction == "statsmodels" else 1.0)
 
 
 def clustered_cov(fit, groups: np.ndarray, correction: Correction, g: int | None = None) -> np.ndarray:
