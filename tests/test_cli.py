@@ -72,7 +72,7 @@ def test_did_inference_columns_with_both_engines(tmp_path, config):
     tables = {}
     for engine in ("fast", "statsmodels"):
         out = tmp_path / f"{engine}.csv"
-        args = ["did", str(paths.PANEL), "--config", path, "--inference", "crv1,t,ri", "--engine", engine]
+        args = ["did", str(paths.PANEL), "--config", path, "--inference", "crv1,t,ri,bootstrap", "--engine", engine]
         result = runner.invoke(app, [*args, "--reps", "100", "--out", str(out)])  # quick: sampled past 100
         assert result.exit_code == 0, result.stderr
         tables[engine] = pd.read_csv(out)
@@ -82,6 +82,11 @@ def test_did_inference_columns_with_both_engines(tmp_path, config):
     inter = fast["kind"].eq("interaction")
     assert inter.any() and fast.loc[inter, "ri_p_value"].between(0, 1).all()
     assert fast.loc[~inter, "ri_p_value"].isna().all()
+    boot = ["boot_p_value", "boot_ci_low", "boot_ci_high", "boot_n_draws"]
+    estimable = inter & fast["estimable"]
+    assert fast.loc[estimable, "boot_p_value"].between(0, 1).all()
+    assert (fast.loc[estimable, "boot_ci_low"] <= fast.loc[estimable, "irr"]).all()
+    pd.testing.assert_frame_equal(fast[boot], ref[boot], rtol=1e-6)
     pd.testing.assert_frame_equal(fast[ri], ref[ri], rtol=1e-9)
     pd.testing.assert_series_equal(fast["estimate"], ref["estimate"], rtol=0, atol=1e-8)
 

@@ -71,12 +71,14 @@ INFERENCE_COLUMNS = {
         "ri_mc_se",
         "ri_mc_se_t",
     ],
+    "bootstrap": ["boot_p_value", "boot_ci_low", "boot_ci_high", "boot_n_draws", "boot_weights"],
 }
 
 
-def _did_options(correction: str, inference: str, reps: int, engine: str) -> list[str]:
+def _did_options(correction: str, inference: str, reps: int, engine: str, weights: str) -> list[str]:
     """Check ``swis did``'s options before anything is read; return the inference conventions asked for."""
     from swis.estimation.did import CORRECTIONS, ENGINES
+    from swis.estimation.inference.bootstrap import WEIGHTS
 
     asked = [part.strip() for part in inference.split(",") if part.strip()]
     checks = [
@@ -88,6 +90,7 @@ def _did_options(correction: str, inference: str, reps: int, engine: str) -> lis
         ),
         ("--reps", reps >= 1, f"expected a whole number >= 1, got {reps}"),
         ("--engine", engine in ENGINES, f"expected one of {', '.join(ENGINES)}, got '{engine}'"),
+        ("--weights", weights in WEIGHTS, f"expected one of {', '.join(WEIGHTS)}, got '{weights}'"),
     ]
     for option, ok, message in checks:
         if not ok:
@@ -104,12 +107,14 @@ def did(
     inference: str = typer.Option(
         "crv1",
         help="Comma-separated conventions: crv1 (the report's clustered interval, normal critical values), "
-        "t (clustered, t with G-1 degrees of freedom), ri (randomization inference on the interactions).",
+        "t (clustered, t with G-1 degrees of freedom), ri (randomization inference on the interactions), "
+        "bootstrap (score wild cluster bootstrap of the interactions, with the interval inverting it).",
     ),
     reps: int = typer.Option(
-        10_000, help="Randomization: enumerate every assignment up to this many, else draw this many."
+        10_000, help="Randomization and bootstrap: enumerate every assignment or draw up to this many, else draw it."
     ),
-    seed: int = typer.Option(1, help="Seed of the randomization draws (used only when they are sampled)."),
+    seed: int = typer.Option(1, help="Seed of the randomization and bootstrap draws (used only when sampled)."),
+    weights: str = typer.Option("webb", help="Bootstrap weights: webb (six-point) or rademacher."),
     engine: str = typer.Option("statsmodels", help="Solver: statsmodels (the reference) or fast (profiled Newton)."),
     no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv."),
 ) -> None:
@@ -123,7 +128,7 @@ def did(
     from swis.io import check_outputs
 
     try:
-        asked = _did_options(correction, inference, reps, engine)
+        asked = _did_options(correction, inference, reps, engine, weights)
         check_outputs({"--out": out}, _inputs(panel, config, corrections=not no_corrections))
         loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
         if outcome is not None and outcome not in loaded.outcomes:
@@ -135,7 +140,8 @@ def did(
     warn(loaded.warnings)
     outcomes = [outcome] if outcome else loaded.outcomes
     # errors now raised are the program's: reported as internal errors by swis.cli.guarded
-    options = dict(correction=correction, engine=engine, randomization="ri" in asked, reps=reps, seed=seed)
+    options = dict(correction=correction, engine=engine, reps=reps, seed=seed, weights=weights)
+    options.update(randomization="ri" in asked, bootstrap="bootstrap" in asked)
     table = pd.concat([estimate_panel(loaded, o, **options).table for o in outcomes])
     dropped = [c for name, cols in INFERENCE_COLUMNS.items() if name not in asked for c in cols]
     write_csv(table.drop(columns=[c for c in dropped if c in table.columns]), out)

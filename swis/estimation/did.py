@@ -32,8 +32,9 @@ from swis.estimation.poisson import fit_glm, fitted_counts
 Engine = Literal["statsmodels", "fast"]
 ENGINES = ("statsmodels", "fast")
 #: Inference conventions: the report's (cluster-robust, normal critical values), t with G-1 degrees of
-#: freedom, and randomization inference (:mod:`swis.estimation.inference.randomization`).
-INFERENCE = ("crv1", "t", "ri")
+#: freedom, randomization inference (:mod:`swis.estimation.inference.randomization`) and the score
+#: bootstrap (:mod:`swis.estimation.inference.bootstrap`).
+INFERENCE = ("crv1", "t", "ri", "bootstrap")
 
 __all__ = [
     "CONSTANT",
@@ -230,6 +231,16 @@ def _fit_rows(rows: pd.DataFrame, spec: DidSpec, terms: list[str], pooled: bool)
     return out, fit, design, cov
 
 
+def _sized(table: pd.DataFrame, design: Design, spec: DidSpec) -> pd.DataFrame:
+    """The fit's sizes and standard-error convention, as columns."""
+    table["n_obs"] = len(design.rows)
+    table["n_schools"] = design.rows["school"].nunique()
+    table["n_set_aside"] = len(design.dropped)
+    table["n_clusters"] = design.n_clusters if spec.count_set_aside_schools else table["n_schools"]
+    table["se_type"] = CORRECTIONS[spec.correction]
+    return table
+
+
 def _add_t(table: pd.DataFrame, level: float) -> None:
     """Intervals and p-values with t(G-1) critical values, G the clusters of the standard errors."""
     df = table["n_clusters"].astype(float) - 1
@@ -254,6 +265,24 @@ def _add_randomization(table: pd.DataFrame, rows: pd.DataFrame, spec: DidSpec, r
         table[col] = merged[col].to_numpy()
 
 
+def _add_bootstrap(table: pd.DataFrame, designs: list[Design], reps: int, seed: int, weights: str) -> None:
+    """Score bootstrap p-value and interval of every estimable interaction."""
+    from swis.estimation.inference.bootstrap import score_bootstrap
+
+    out = []
+    for design in designs:
+        for name in design.interactions:
+            row = table.loc[table["coefficient"].eq(name)].iloc[0]
+            if row["estimable"]:
+                test = score_bootstrap(design, name, row["estimate"], row["se"], weights, reps, seed)
+                out.append({"coefficient": name, **test.row()})
+    columns = ["boot_p_value", "boot_ci_low", "boot_ci_high", "boot_n_draws", "boot_weights"]
+    found = pd.DataFrame(out, columns=["coefficient", *columns])
+    merged = table[["coefficient"]].merge(found, on="coefficient", how="left")
+    for col in columns:  # written even when no interaction is estimable (all missing)
+        table[col] = merged[col].to_numpy()
+
+
 def estimate(
     rows: pd.DataFrame,
     spec: DidSpec,
@@ -261,6 +290,8 @@ def estimate(
     randomization: bool = False,
     reps: int = 10_000,
     seed: int = 1,
+    bootstrap: bool = False,
+    weights: str = "webb",
 ) -> DidResult:
     """Estimate the difference-in-differences model for one outcome.
 
@@ -272,11 +303,12 @@ def estimate(
         Reference term, post terms, standard-error convention and engine.
     terms : list of str, optional
         Order of the term rows in the output (default: order of appearance).
-    randomization : bool
-        Add randomization-inference columns (``ri_*``) to the interaction
-        rows (:mod:`swis.estimation.inference.randomization`).
-    reps, seed : int
-        Assignments enumerated up to ``reps``, else ``reps`` seeded draws.
+    randomization, bootstrap : bool
+        Add randomization-inference (``ri_*``) and score-bootstrap
+        (``boot_*``) columns to the interaction rows.
+    reps, seed, weights : int, int, {"webb", "rademacher"}
+        Assignments or draws enumerated up to ``reps``, else ``reps``
+        seeded draws; the bootstrap's weights.
 
     Returns
     -------
@@ -284,8 +316,7 @@ def estimate(
         With several post terms, one interaction per post term and, after
         them, a pooled interaction from a second fit. Every row has the
         report's interval (``ci_low, ci_high, p_value``: clustered, normal
-        critical values) and one with t(G-1) critical values
-        (``t_ci_low, t_ci_high, t_p_value``, ``t_df`` = G-1).
+        critical values) and one with t(G-1) ones (``t_*``, ``t_df`` = G-1).
 
     Examples
     --------
@@ -301,30 +332,37 @@ def estimate(
     """
     terms = terms or list(dict.fromkeys(rows["term"].astype(str)))
     out, fit, design, cov = _fit_rows(rows, spec, terms, pooled=False)
+    designs = [design]
     if len(spec.post_terms) > 1:
-        pooled, _, _, _ = _fit_rows(rows, spec, terms, pooled=True)
-        out += [r for r in pooled if r["kind"] == "interaction"]
-    table = pd.DataFrame(out)
-    table["n_obs"] = len(design.rows)
-    table["n_schools"] = design.rows["school"].nunique()
-    table["n_set_aside"] = len(design.dropped)
-    table["n_clusters"] = design.n_clusters if spec.count_set_aside_schools else table["n_schools"]
-    table["se_type"] = CORRECTIONS[spec.correction]
+        pooled, _, pooled_design, _ = _fit_rows(rows, spec, terms, pooled=True)
+        out, designs = out + [r for r in pooled if r["kind"] == "interaction"], [design, pooled_design]
+    table = _sized(pd.DataFrame(out), design, spec)
     _add_t(table, spec.level)
     if randomization:
         _add_randomization(table, rows, spec, reps, seed)
+    if bootstrap:
+        _add_bootstrap(table, designs, reps, seed, weights)
     return DidResult(table, fit, design, spec, cov)
 
 
 def estimate_panel(
-    panel, outcome: str, randomization: bool = False, reps: int = 10_000, seed: int = 1, **overrides
+    panel,
+    outcome: str,
+    randomization: bool = False,
+    reps: int = 10_000,
+    seed: int = 1,
+    bootstrap: bool = False,
+    weights: str = "webb",
+    **overrides,
 ) -> DidResult:
     """:func:`estimate` for one outcome of a :class:`swis.data.panel.Panel`.
 
     ``overrides`` are fields of :class:`DidSpec` (e.g. ``correction="none"``, ``engine="fast"``).
     """
     spec = DidSpec.from_config(panel.config, **overrides)
-    res = estimate(panel.outcome(outcome), spec, list(panel.config.terms), randomization, reps, seed)
+    res = estimate(
+        panel.outcome(outcome), spec, list(panel.config.terms), randomization, reps, seed, bootstrap, weights
+    )
     res.table.insert(0, "outcome", outcome)
     res.table.insert(0, "authority", panel.config.authority)
     return res

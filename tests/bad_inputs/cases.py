@@ -177,10 +177,11 @@ OUTPUT_CASES = [
     Case("did-out-folder-missing", GOOD, (*DID, "--out", "{d}/no/res.csv"), "does not exist", absent=("no",)),
     Case("did-bad-correction", GOOD, (*DID, "--correction", "bogus"), "expected one of"),
     Case("did-unknown-outcome", GOOD, (*DID, "--outcome", "s17"), "no rows for outcome 's17'"),
-    Case("did-bad-inference", GOOD, (*DID, "--inference", "crv1,wild"), "comma-separated list of crv1, t, ri"),
-    Case("did-empty-inference", GOOD, (*DID, "--inference", ","), "comma-separated list of crv1, t, ri"),
+    Case("did-bad-inference", GOOD, (*DID, "--inference", "crv1,wild"), "list of crv1, t, ri, bootstrap"),
+    Case("did-empty-inference", GOOD, (*DID, "--inference", ","), "comma-separated list of crv1, t, ri, bootstrap"),
     Case("did-zero-reps", GOOD, (*DID, "--inference", "ri", "--reps", "0"), "whole number >= 1"),
     Case("did-bad-engine", GOOD, (*DID, "--engine", "turbo"), "expected one of statsmodels, fast"),
+    Case("did-bad-weights", GOOD, (*DID, "--inference", "bootstrap", "--weights", "mammen"), "webb, rademacher"),
     Case(
         "did-bad-option-writes-nothing",
         GOOD,
