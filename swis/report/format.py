@@ -20,12 +20,12 @@ def irr(v: float) -> str:
 
     Examples
     --------
-    >>> irr(0.6543), irr(float("nan"))
-    ('0.65', 'not estimable')
+    >>> irr(0.6543), irr(0.0), irr(float("nan"))
+    ('0.65', '0.00', 'not estimable')
     """
     if not is_finite(v):
         return NOT_ESTIMABLE
-    return f"{v:.2f}" if v >= 0.005 else f"{v:.2e}"
+    return f"{v:.2f}" if v >= 0.005 or v == 0 else f"{v:.2e}"
 
 
 def interval(low: float, high: float) -> str:
@@ -136,3 +136,20 @@ def yes_no(flag: bool) -> str:
     'yes'
     """
     return "yes" if flag else "no"
+
+
+def span(low: float, high: float) -> str:
+    """An interval in words, saying where it has no limit (an inverted test may have none).
+
+    Examples
+    --------
+    >>> span(0.75, 2.01), span(0.0, 1.67), span(0.39, float("inf")), span(0.0, float("inf"))
+    ('0.75 to 2.01', 'below 1.67 (no lower limit)', 'above 0.39 (no upper limit)', 'unbounded')
+    """
+    if not (math.isfinite(high) or low > 0):
+        return "unbounded"
+    if low <= 0:
+        return f"below {irr(high)} (no lower limit)"
+    if not math.isfinite(high):
+        return f"above {irr(low)} (no upper limit)"
+    return f"{irr(low)} to {irr(high)}"

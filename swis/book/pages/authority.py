@@ -22,6 +22,7 @@ from swis.estimation.did import DidResult, estimate_panel, fitted_group_rates
 from swis.io import atomic_csv
 from swis.report import context_tables, tables
 from swis.report.figures.authority import did_figure, trend_figure
+from swis.report.inference import inference_table
 from swis.report.readings import outcome_values, reading
 
 
@@ -81,7 +82,8 @@ class AuthorityPage:
         threshold = resolve_threshold(panel, int(options.get("suppress_below", -1)))
         page = cls(panel, output_dir, threshold, overrides)
         for outcome in options.get("outcomes") or panel.outcomes:
-            page.results[outcome] = estimate_panel(panel, outcome, **overrides)
+            # every kind of inference computed once per model, and reused by the table, the reading and the files
+            page.results[outcome] = estimate_panel(panel, outcome, randomization=True, bootstrap=True, **overrides)
         return page
 
     @property
@@ -173,6 +175,16 @@ class AuthorityPage:
         )
         return myst_table(tables.regression_table(res), caption, self.label("regression", outcome), index=False)
 
+    def inference_table(self, outcome: str):
+        """Every interaction of one outcome under each kind of inference (:mod:`swis.report.inference`)."""
+        res = self.results[outcome]
+        caption = (
+            f"{self.config.authority}: {self._in_text(outcome)}, the intervention-by-time rate ratio under the "
+            f"report's convention and three tests that respect the design ({int(res.table['n_clusters'].iloc[0])} "
+            "schools)"
+        )
+        return myst_table(inference_table(res), caption, self.label("inference", outcome), index=False)
+
     def audit_table(self, outcome: str):
         """The published table next to ours."""
         rows, _ = self.audit(outcome)
@@ -205,7 +217,7 @@ class AuthorityPage:
         """Glue values of one outcome (:func:`swis.report.readings.outcome_values`), reading and verdict."""
         res = self.results[outcome]
         values = outcome_values(res)
-        values[f"{outcome}_reading"] = reading(res, self.config.outcomes[outcome].label)
+        values[f"{outcome}_reading"] = reading(res, self._in_text(outcome))
         rows, verdict = self.audit(outcome)
         values[f"{outcome}_verdict"] = verdict["verdict"] if not rows.empty else "no published table to compare"
         return values

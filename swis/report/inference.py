@@ -1,0 +1,117 @@
+"""What each model says under each kind of inference: the compact table and the sentence on what survives.
+
+Three kinds of test sit beside the report's (clustered standard errors, normal critical values): the same
+standard error with t(G-1) critical values, randomization inference, and the score bootstrap
+(:mod:`swis.estimation.inference`). With fewer than :data:`FEW_SCHOOLS` schools the report's convention alone
+never makes a result "statistically significant": a result is called so only when every test that respects
+the design rejects at the 5 % level.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from swis.report import format as fmt
+
+#: Below this many schools, clustered intervals with normal critical values are not trusted on their own.
+FEW_SCHOOLS = 30
+ALPHA = 0.05
+DESIGN_TESTS = {"t_p_value": "t(G-1)", "ri_p_value": "randomization", "boot_p_value": "score bootstrap"}
+
+
+def _finite(v) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def design_p_values(row: pd.Series) -> dict[str, float]:
+    """The p-values of the tests that respect the design that were computed for this row."""
+    return {name: float(row[col]) for col, name in DESIGN_TESTS.items() if col in row and _finite(row[col])}
+
+
+def significant(row: pd.Series, alpha: float = ALPHA) -> bool | None:
+    """Whether a result may be called statistically significant (None when not estimable).
+
+    With at least :data:`FEW_SCHOOLS` schools the report's test decides; with fewer, every design-respecting
+    test must reject (and at least the t(G-1) test is always there).
+
+    Examples
+    --------
+    >>> significant(pd.Series({"estimable": True, "n_clusters": 3, "p_value": 0.02, "t_p_value": 0.15}))
+    False
+    >>> significant(pd.Series({"estimable": True, "n_clusters": 40, "p_value": 0.02, "t_p_value": 0.03}))
+    True
+    """
+    if not row.get("estimable", False):
+        return None
+    if row["n_clusters"] >= FEW_SCHOOLS:
+        return bool(row["p_value"] < alpha)
+    tests = design_p_values(row)
+    return bool(tests) and all(p < alpha for p in tests.values())
+
+
+def verdict(row: pd.Series) -> str:
+    """``statistically significant``, ``not statistically significant`` or ``not estimable``."""
+    flag = significant(row)
+    if flag is None:
+        return fmt.NOT_ESTIMABLE
+    return "statistically significant" if flag else "not statistically significant"
+
+
+def survives(row: pd.Series) -> str:
+    """One plain sentence on what survives the tests that respect the design."""
+    if not row.get("estimable", False):
+        return "The model cannot estimate this interaction (separation), so no interval can be given."
+    flag, report = significant(row), bool(row["p_value"] < ALPHA)
+    side = "below" if row["irr"] < 1 else "above"
+    if flag:
+        return f"Every test that respects the number of schools puts the rate ratio {side} one at the 5% level."
+    if report:
+        return (
+            f"The report's convention would call this statistically significant, but with {int(row['n_clusters'])} "
+            "schools no test that respects the design supports that: the data are consistent with no effect."
+        )
+    return "No test, the report's included, tells this change apart from no effect."
+
+
+def inference_table(result) -> pd.DataFrame:
+    """One row per interaction: the rate ratio and every kind of interval and p-value, as text.
+
+    Examples
+    --------
+    >>> from swis import paths
+    >>> from swis.config import load_config
+    >>> from swis.data.panel import load_panel
+    >>> from swis.estimation.did import estimate_panel
+    >>> panel = load_panel(paths.PANEL, load_config(paths.config_path("Southampton")))
+    >>> t = inference_table(estimate_panel(panel, "s47", randomization=True, bootstrap=True))
+    >>> t.iloc[0]["Randomization p (smallest possible)"]
+    '0.667 (0.333)'
+    """
+    t = result.table
+    rows = []
+    for _, r in t[t["kind"].eq("interaction")].iterrows():
+        ok = bool(r["estimable"])
+        na = fmt.NOT_ESTIMABLE
+        rows.append(
+            {
+                "Interaction": r["coefficient"],
+                "Rate ratio": fmt.irr(r["irr"]) if ok else na,
+                "Report's convention: 95% CI; p": f"{fmt.span(r['ci_low'], r['ci_high'])}; {fmt.p_value(r['p_value'])}"
+                if ok
+                else na,
+                f"t({int(r['t_df'])}): 95% CI; p": f"{fmt.span(r['t_ci_low'], r['t_ci_high'])}; "
+                f"{fmt.p_value(r['t_p_value'])}"
+                if ok
+                else na,
+                "Randomization p (smallest possible)": f"{fmt.p_value(r['ri_p_value'])} ({fmt.p_value(r['ri_min_p'])})"
+                if "ri_p_value" in r and _finite(r["ri_p_value"])
+                else "not computed",
+                "Score bootstrap: 95% CI; p": f"{fmt.span(r['boot_ci_low'], r['boot_ci_high'])}; "
+                f"{fmt.p_value(r['boot_p_value'])}"
+                if ok and "boot_p_value" in r and _finite(r["boot_p_value"])
+                else na,
+            }
+        )
+    return pd.DataFrame(rows)
