@@ -52,11 +52,24 @@ def significant(row: pd.Series, alpha: float = ALPHA) -> bool | None:
 
 
 def verdict(row: pd.Series) -> str:
-    """``statistically significant``, ``not statistically significant`` or ``not estimable``."""
+    """``statistically significant``, ``not statistically significant`` or ``not estimable``.
+
+    Where the report's convention alone would say significant and the design-respecting tests do not, the
+    text says which tests decide, since it may stand beside the report's interval.
+
+    Examples
+    --------
+    >>> verdict(pd.Series({"estimable": True, "n_clusters": 3, "p_value": 0.02, "t_p_value": 0.15}))
+    'not statistically significant by the tests that allow for so few schools'
+    """
     flag = significant(row)
     if flag is None:
         return fmt.NOT_ESTIMABLE
-    return "statistically significant" if flag else "not statistically significant"
+    if flag:
+        return "statistically significant"
+    if row["p_value"] < ALPHA:
+        return "not statistically significant by the tests that allow for so few schools"
+    return "not statistically significant"
 
 
 def survives(row: pd.Series) -> str:
