@@ -128,3 +128,49 @@ def inference_table(result) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def event_study_table(es) -> pd.DataFrame:
+    """The event study's per-term rate ratios with t(G-1) intervals, as text.
+
+    Examples
+    --------
+    >>> from swis import paths
+    >>> from swis.config import load_config
+    >>> from swis.data.panel import load_panel
+    >>> from swis.estimation.did import DidSpec
+    >>> from swis.estimation.event_study import event_study
+    >>> cfg = load_config(paths.config_path("Stockport"))
+    >>> es = event_study(load_panel(paths.PANEL, cfg).outcome("s17"), DidSpec.from_config(cfg), list(cfg.terms))
+    >>> event_study_table(es).iloc[1].tolist()
+    ['Autumn 2018', 'reference term', '1 (by definition)', '']
+    """
+    rows = []
+    for r in es.table.itertuples():
+        period = {"before": "before the pilot", "reference": "reference term", "pilot": "pilot"}[r.period]
+        if r.period == "reference":
+            rows.append([r.term, period, "1 (by definition)", ""])
+        elif not r.estimable:
+            rows.append([r.term, period, fmt.NOT_ESTIMABLE, ""])
+        else:
+            rows.append([r.term, period, fmt.irr(r.irr), fmt.span(r.t_ci_low, r.t_ci_high)])
+    g = es.pretrend_df[1] + 1
+    return pd.DataFrame(rows, columns=["Term", "Period", "Rate ratio", f"95% CI, t({g - 1})"])
+
+
+def pretrend_sentence(es) -> str:
+    """The joint test of the pre-pilot interactions, or why there is none."""
+    q, df = es.pretrend_df
+    if q == 0:
+        return "With a single term before the pilot there is no earlier term to test the groups' trends on."
+    if not _finite(es.pretrend_p):
+        return (
+            f"A joint test of the {q} pre-pilot differences is not possible: the standard errors clustered by "
+            f"{df + 1} schools can test at most {df} coefficients together."
+        )
+    holds = "no evidence against" if es.pretrend_p >= ALPHA else "evidence against"
+    return (
+        f"Before the pilot, the joint test that the intervention schools moved with the comparison schools gives "
+        f"F({q}, {df}) = {es.pretrend_f:.2f}, p = {fmt.p_value(es.pretrend_p)}: {holds} parallel trends, "
+        f"from {df + 1} schools, which is weak evidence either way."
+    )

@@ -19,10 +19,11 @@ from swis.data.panel import Panel, load_panel
 from swis.data.published import context_table, load_published
 from swis.estimation.costs import cost_table
 from swis.estimation.did import DidResult, estimate_panel, fitted_group_rates
+from swis.estimation.event_study import event_study
 from swis.io import atomic_csv
 from swis.report import context_tables, tables
 from swis.report.figures.authority import did_figure, trend_figure
-from swis.report.inference import inference_table
+from swis.report.inference import event_study_table, inference_table, pretrend_sentence
 from swis.report.readings import outcome_values, reading
 
 
@@ -41,7 +42,9 @@ class AuthorityPage:
     overrides : dict
         Options of :class:`swis.estimation.did.DidSpec` from the parameters.
     results : dict
-        Outcome -> :class:`swis.estimation.did.DidResult`.
+        Outcome -> :class:`swis.estimation.did.DidResult` (with randomization and bootstrap columns).
+    event_studies : dict
+        Outcome -> :class:`swis.estimation.event_study.EventStudy`.
     """
 
     panel: Panel
@@ -49,6 +52,7 @@ class AuthorityPage:
     suppress_below: int
     overrides: dict
     results: dict[str, DidResult] = field(default_factory=dict)
+    event_studies: dict = field(default_factory=dict)
     _audits: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -84,6 +88,9 @@ class AuthorityPage:
         for outcome in options.get("outcomes") or panel.outcomes:
             # every kind of inference computed once per model, and reused by the table, the reading and the files
             page.results[outcome] = estimate_panel(panel, outcome, randomization=True, bootstrap=True, **overrides)
+            page.event_studies[outcome] = event_study(
+                panel.outcome(outcome), page.results[outcome].spec, list(panel.config.terms)
+            )
         return page
 
     @property
@@ -184,6 +191,15 @@ class AuthorityPage:
             "schools)"
         )
         return myst_table(inference_table(res), caption, self.label("inference", outcome), index=False)
+
+    def event_study_table(self, outcome: str):
+        """The intervention schools' difference from the comparison schools, term by term."""
+        es = self.event_studies[outcome]
+        caption = (
+            f"{self.config.authority}: {self._in_text(outcome)}, the intervention-by-term rate ratio of each term "
+            f"against the reference term (event study). {pretrend_sentence(es)}"
+        )
+        return myst_table(event_study_table(es), caption, self.label("event_study", outcome), index=False)
 
     def audit_table(self, outcome: str):
         """The published table next to ours."""
