@@ -5,7 +5,8 @@
 #   make test     the fast suite: unit tests and docstring examples; executes no notebook (about a minute)
 #   make book     executes the notebooks whose inputs changed (papermill, two at a time) and renders
 #                 _build/html (warnings are errors); with CI set, every notebook and a clean render
-#   make check    the tests that need the built book, run against what `make book` produced
+#   make check    the tests that need the built book, run against what `make book` produced, browser tests
+#                 included (/usr/bin/chromium via Playwright; axe-core from npm: see .ci/run)
 #   make lint     ruff: lint and formatting
 #   make lock     re-resolve requirements.lock from pyproject.toml (needs PyPI)
 #   make readme   rewrite the README's replication table from book/registry.yml

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from swis import paths
+from swis.book.build.outputs import output_problems
 from swis.book.build.plan import Run
 from swis.config import load_config
 from swis.data.panel import load_panel
@@ -157,6 +158,9 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
                 input_error=err.ename == "InputError",
             ) from None
     executed = nbformat.read(out, as_version=4)
+    problems = output_problems(executed)
+    if problems:
+        raise BuildError(f"notebook {run.name} ({run.template.name}): " + "; ".join(problems))
     _hide_injected(executed)
     make_reproducible(executed, run, staging)
     nbformat.write(executed, out)

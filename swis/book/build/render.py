@@ -105,7 +105,9 @@ RENDER_KEY = RENDER_DIR / "key.txt"
 
 
 def render_key() -> str:
-    """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles."""
+    """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles,
+    and the Sphinx extension that fixes the theme's HTML."""
+    from swis.book.build import html_fixes
     from swis.book.build.cache import file_hash, tree_hash
 
     parts = [
@@ -113,6 +115,7 @@ def render_key() -> str:
         tree_hash(paths.ROOT / "_static", "*"),
         file_hash(paths.ROOT / "_config.yml"),
         file_hash(paths.ROOT / "_toc.yml"),
+        file_hash(Path(html_fixes.__file__)),
     ]
     return "\n".join(parts)
 

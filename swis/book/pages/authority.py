@@ -112,7 +112,8 @@ class AuthorityPage:
         return self._audits[outcome]
 
     def banner(self):
-        """What kind of data the page shows: the report's pilot, data added to the book, or SYNTHETIC data."""
+        """What kind of data the page shows: nothing for the report's pilots (``None``: the cell shows nothing),
+        a note for data added to the book, a warning for SYNTHETIC data."""
         from IPython.display import Markdown
 
         from swis.config import authority_entries, example_entry
@@ -120,7 +121,7 @@ class AuthorityPage:
         entries = [*authority_entries(), *([e] if (e := example_entry()) else [])]
         mine = next((e for e in entries if e.name == self.config.authority), None)
         if mine is not None and mine.pilot:
-            return Markdown("")
+            return None
         synthetic = (
             "source" in self.panel.data and self.panel.data["source"].astype(str).str.contains("SYNTHETIC").any()
         )

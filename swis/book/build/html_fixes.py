@@ -1,0 +1,67 @@
+"""A Sphinx extension (``_config.yml``: ``extra_extensions``) fixing two faults of the HTML the theme stack writes.
+
+- **Inline scripts written twice.** Sphinx 7.4 re-adds the extensions' inline scripts when it prepares to
+  write, as ``''`` where they were first added as ``None``, so they no longer compare equal and each page
+  carries two copies: ``const THEBE_JS_URL`` declared twice is a ``SyntaxError`` in every page's console
+  (sphinx-thebe, always loaded by Jupyter Book 1.x), and sphinx-togglebutton's selector is set twice. Each
+  page keeps the first copy of each script.
+- **The reference list's role.** docutils marks the citation list ``role="list"`` and each citation
+  ``role="doc-biblioentry"``, a role ARIA 1.3 deprecates and which is not a list item, so the list has none
+  of the children it requires (axe-core: ``aria-required-children``, critical). Each citation becomes a
+  ``listitem``.
+
+The theme's controls that lack a matching name are named by ``_static/swis-controls.js``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _script_key(script: Any) -> tuple:
+    attributes = dict(getattr(script, "attributes", {}))
+    return (str(getattr(script, "filename", script) or ""), tuple(sorted(attributes.items())))
+
+
+def unique_scripts(scripts: list) -> list:
+    """``scripts`` without repeats (an inline script added as ``None`` and as ``''`` is one script).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as S
+    >>> a, b = S(filename=None, attributes={"body": "const x = 1"}), S(filename="", attributes={"body": "const x = 1"})
+    >>> len(unique_scripts([a, S(filename="doctools.js", attributes={}), b]))
+    2
+    """
+    seen, out = set(), []
+    for script in scripts:
+        key = _script_key(script)
+        if key not in seen:
+            seen.add(key)
+            out.append(script)
+    return out
+
+
+def citations_as_list_items(body: str) -> str:
+    """The page body with each citation of a citation list marked as a list item.
+
+    Examples
+    --------
+    >>> citations_as_list_items('<div class="citation" id="id1" role="doc-biblioentry">')
+    '<div class="citation" id="id1" role="listitem">'
+    """
+    return body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def fix_page(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """``html-page-context``: one copy of each script, and citations as list items."""
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        scripts[:] = unique_scripts(scripts)
+    if isinstance(context.get("body"), str):
+        context["body"] = citations_as_list_items(context["body"])
+
+
+def setup(app) -> dict:
+    app.connect("html-page-context", fix_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
