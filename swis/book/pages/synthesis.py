@@ -91,8 +91,9 @@ def cost_values(costs: pd.DataFrame) -> dict[str, object]:
     values.update({"life_years": LIFE_YEARS, "discount_pct": DISCOUNT_RATE * 100, "term_months": TERM_MONTHS})
     values.update(
         {
-            "cost_min": float(costs["total"].min()),
-            "cost_max": float(costs["total"].max()),
+            # whole pounds as the report quotes the range (it drops the pence: £84,387.91 is "£84,387")
+            "cost_min": int(costs["total"].min()),
+            "cost_max": int(costs["total"].max()),
             "n_costs_reproduced": int(costs["total_reproduced"].sum()),
             "n_costs": len(costs),
         }
