@@ -79,7 +79,7 @@ def source_problems(source: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("key,source", zip(FACTS["key"], FACTS["source"], strict=True), ids=list(FACTS["key"]))
+@pytest.mark.parametrize("key,source", list(zip(FACTS["key"], FACTS["source"], strict=True)), ids=list(FACTS["key"]))
 def test_every_fact_names_a_source_that_exists(key, source):
     assert source_problems(source) == []
 
