@@ -180,9 +180,13 @@ def corrections_display(corrections: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def forest_table(estimates: pd.DataFrame) -> pd.DataFrame:
-    """The forest plot's numbers as a table (its text alternative)."""
-    return pd.DataFrame(
+def forest_table(estimates: pd.DataFrame, printed: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """The forest plot's numbers as a table (its text alternative).
+
+    ``printed`` maps (authority, outcome) to the report's printed interaction IRR and interval, as printed;
+    given, it is shown beside the re-estimate for the pilots' models (empty for models the report has none of).
+    """
+    frame = pd.DataFrame(
         {
             "Model": estimates["label"],
             "Intervention by time, IRR [95% CI]": [
@@ -192,6 +196,12 @@ def forest_table(estimates: pd.DataFrame) -> pd.DataFrame:
             "p-value": [fmt.p_value(r.p_value) if r.estimable else "" for r in estimates.itertuples()],
         }
     )
+    if printed is not None:
+        frame["As printed in the report"] = [
+            printed.get((r.authority, r.outcome), "") if getattr(r, "pilot", True) else ""
+            for r in estimates.itertuples()
+        ]
+    return frame
 
 
 def note_table(text: str) -> pd.DataFrame:

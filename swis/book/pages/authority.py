@@ -224,7 +224,8 @@ class AuthorityPage:
         )
         return myst_table(
             frame,
-            f"{self.config.authority}: total cost over the autumn term (£, 2019)",
+            f"{self.config.authority}: total cost over the autumn term (£, 2019), its column of the final report's "
+            "Part One, Table 3",
             self.label("costs_authority"),
             index=not mine.empty,
         )

@@ -14,8 +14,8 @@ import pandas as pd
 from swis import paths
 from swis.book import registry
 from swis.book.myst import download_links, glue_figure, glue_values, myst_table, write_csvs
-from swis.config import authority_entries, load_config
-from swis.data.published import load_data_collected, load_pilots
+from swis.config import authority_entries, load_config, short_name
+from swis.data.published import load_data_collected, load_pilots, load_published
 from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_table
 from swis.estimation.design import INTERACTION
 from swis.report import context_tables, tables
@@ -47,6 +47,14 @@ def _model_rows(entry, path: Path) -> list[dict]:
             }
         )
     return rows
+
+
+def printed_interactions() -> dict[tuple[str, str], str]:
+    """The report's printed intervention-by-time IRR and 95% CI of each model, as printed (e.g. ``0.89 [0.07,
+    11.04]``), by (authority, outcome)."""
+    pub = load_published()
+    pub = pub[pub["kind"] == "interaction"]
+    return {(r.authority, r.outcome): f"{r.irr_text} [{r.ci_low_text}, {r.ci_high_text}]" for r in pub.itertuples()}
 
 
 def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
@@ -91,8 +99,9 @@ def cost_values(costs: pd.DataFrame) -> dict[str, object]:
     values.update({"life_years": LIFE_YEARS, "discount_pct": DISCOUNT_RATE * 100, "term_months": TERM_MONTHS})
     values.update(
         {
-            "cost_min": float(costs["total"].min()),
-            "cost_max": float(costs["total"].max()),
+            # whole pounds as the report quotes the range (it drops the pence: £84,387.91 is "£84,387")
+            "cost_min": int(costs["total"].min()),
+            "cost_max": int(costs["total"].max()),
             "n_costs_reproduced": int(costs["total_reproduced"].sum()),
             "n_costs": len(costs),
         }
@@ -120,12 +129,17 @@ class SynthesisPage:
         glue_figure("fig_forest", forest_figure(self.estimates))
         mismatch = self.collected["computed_total"] != self.collected["printed_total"]
         glue_values({"n_models": len(self.estimates), "n_collected_total_mismatch": int(mismatch.sum())})
+        # the report's printed interaction estimates, for the prose to quote beside the re-estimates
+        glue_values(
+            {f"printed_{a.lower()}_{short_name(o)}_int": text for (a, o), text in printed_interactions().items()}
+        )
 
     def pilots_table(self):
         """Part One, Table 1."""
         return myst_table(
             context_tables.pilots_display(load_pilots()),
-            "Summary of pilots (final report, Part One, Table 1)",
+            "Summary of pilots (final report, Part One, Table 1; SEMH is spelt out as social, emotional and mental "
+            "health, where the report prints specialist education and mental health: see the ledger, entry SOU-4)",
             registry.label("pilots"),
             index=False,
         )
@@ -140,10 +154,11 @@ class SynthesisPage:
         )
 
     def forest_table(self):
-        """The forest plot's numbers."""
+        """The forest plot's numbers, with the report's printed estimate beside each re-estimate."""
         return myst_table(
-            tables.forest_table(self.estimates),
-            "The numbers behind the forest plot",
+            tables.forest_table(self.estimates, printed_interactions()),
+            "The numbers behind the forest plot, beside the report's printed estimates (which this book re-estimates "
+            "from the report's own school-by-term tables; the audit explains where they differ)",
             registry.label("forest_table"),
             index=False,
         )
