@@ -101,8 +101,15 @@ def test_audit_and_forest_tables_format_every_row():
         }
     )
     forest = tables.forest_table(est)
-    assert forest.iloc[:, 1].tolist() == ["0.50 [0.25, 1.00]", "not estimable"]
-    assert forest["p-value"].tolist() == ["0.051", ""]
+    assert forest["Rate ratio"].tolist() == ["0.50", "not estimable"]
+    assert forest["Report's convention: 95% CI; p"].tolist() == ["0.25 to 1.00; 0.051", "not estimable"]
+    # results written before the design-respecting tests existed say so, rather than show a number
+    assert forest["Randomization p (smallest possible)"].tolist() == ["not computed", "not computed"]
+    est = est.assign(ri_p_value=[0.333, 0.2], ri_min_p=[0.333, 0.1], t_ci_low=[0.1, np.nan])
+    est = est.assign(t_ci_high=[2.5, np.nan], t_p_value=[0.2, np.nan])
+    forest = tables.forest_table(est)
+    assert forest["t(G-1): 95% CI; p"].tolist() == ["0.10 to 2.50; 0.200", "not estimable"]
+    assert forest["Randomization p (smallest possible)"].tolist() == ["0.333 (0.333)", "0.200 (0.100)"]
 
 
 def test_context_tables():
@@ -114,3 +121,26 @@ def test_context_tables():
     # reference: Part One, Table 3 prints Southampton's total as £84,387.91
     assert costs.loc["Total", "Southampton"] == "£84,387.91"
     assert context_tables.configuration_display(None).iloc[0, 0].startswith("No configuration table")
+
+
+def test_forest_figure_draws_both_intervals_and_every_row():
+    from swis.report.figures.forest import forest_figure
+    from swis.report.style import DESIGN_INTERVAL, INTERVAL
+
+    est = pd.DataFrame(
+        {
+            "label": ["X", "Y", "Z"],
+            "irr": [0.5, 2.0, np.nan],
+            "ci_low": [0.25, 1.1, np.nan],
+            "ci_high": [1.0, 3.6, np.nan],
+            "t_ci_low": [0.1, 0.6, np.nan],
+            "t_ci_high": [2.5, 6.0, np.nan],
+            "estimable": [True, True, False],
+        }
+    )
+    ax = forest_figure(est).axes[0]
+    colours = [line.get_color() for line in ax.lines if len(line.get_xdata()) == 2]
+    assert colours.count(INTERVAL) == 2 and colours.count(DESIGN_INTERVAL) == 2
+    low, high = ax.get_ylim()
+    assert low < 0 and high > len(est) - 1  # the not-estimable row sits inside the axes
+    assert any("not estimable" in t.get_text() for t in ax.texts)

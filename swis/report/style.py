@@ -33,6 +33,8 @@ INTERVENTION_TERM_SHADE = OKABE_ITO["yellow"]
 #: Estimates in the forest plot, and its intervals.
 POINT = OKABE_ITO["vermillion"]
 INTERVAL = "#333333"
+#: The design-respecting (t(G-1)) interval of the forest plot, beside the report's.
+DESIGN_INTERVAL = OKABE_ITO["blue"]
 REFERENCE_LINE = "#888888"
 MUTED_TEXT = "#555555"
 ANNOTATION = "#444444"

@@ -23,6 +23,18 @@ from swis.report.figures.forest import forest_figure
 
 #: How a model of data added to the book (not one of the report's pilots) is marked in Part One.
 ADDED = "added data, not a pilot"
+#: Columns of the authority runs' estimates carried to the synthesis: t(G-1), randomization, bootstrap.
+DESIGN_COLUMNS = (
+    "t_ci_low",
+    "t_ci_high",
+    "t_p_value",
+    "t_df",
+    "ri_p_value",
+    "ri_min_p",
+    "boot_ci_low",
+    "boot_ci_high",
+    "boot_p_value",
+)
 
 
 def _model_rows(entry, path: Path) -> list[dict]:
@@ -44,6 +56,8 @@ def _model_rows(entry, path: Path) -> list[dict]:
                 "ci_high": r.ci_high,
                 "p_value": r.p_value,
                 "estimable": bool(r.estimable),
+                # the design-respecting results, where the authority run computed them (NaN otherwise)
+                **{c: getattr(r, c, float("nan")) for c in DESIGN_COLUMNS},
             }
         )
     return rows
@@ -66,8 +80,8 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``authority, outcome, pilot, label, irr, ci_low, ci_high, p_value, estimable``,
-        one row per model, in the book's order of authorities.
+        ``authority, outcome, pilot, label, irr, ci_low, ci_high, p_value, estimable`` and the
+        :data:`DESIGN_COLUMNS`, one row per model, in the book's order of authorities.
 
     Raises
     ------
