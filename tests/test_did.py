@@ -194,3 +194,20 @@ def test_cross_check_with_pyfixest(panels, authority, outcome):
     ours = res.get(INTERACTION)
     assert_allclose(fit.coef()["post_int"], ours["estimate"], rtol=1e-6)
     assert_allclose(fit.se()["post_int"], ours["se"], rtol=1e-5)
+
+
+def test_fitted_group_rates_count_schools_with_no_event(panels):
+    # Stockport days in care sets aside schools with no day in care in any term; they are fitted at zero and
+    # their pupils still count. In the pilot term the model's group totals equal the observed ones (the
+    # scores of the term effect and the interaction are zero), so the fitted rates must equal the observed
+    from swis.estimation.did import fitted_group_rates
+
+    panel = panels["Stockport"]
+    res = estimate_panel(panel, "days_in_care")
+    assert (res.design.dropped["reason"] == "school with zero count in every term").any()
+    fitted = fitted_group_rates(res, 1.0).set_index(["group", "term"])["rate"]
+    rows = panel.outcome("days_in_care").astype({"count": float, "pupils": float})
+    sums = rows.groupby(["group", "term"])[["count", "pupils"]].sum()
+    observed = sums["count"] / sums["pupils"]
+    for group in ("intervention", "control"):
+        assert_allclose(fitted[(group, "Autumn 2019")], observed[(group, "Autumn 2019")], rtol=1e-8)

@@ -122,3 +122,14 @@ def test_published_panels_that_are_not_separated_are_unchanged(panels):
             text = printed[f"{col}_text"]
             assert abs(res.get(INTERACTION)[col] - float(text)) <= half_unit(text) * (1 + 1e-9), (authority, outcome)
         assert not res.design.dropped["reason"].str.contains("schools in").any()
+
+
+def test_pooled_row_carries_its_own_fits_sizes():
+    # the intervention schools have no event in T2 only: the per-term model sets those rows aside (its T2
+    # interaction is separated), the pooled model keeps them; each row reports the rows its own fit used
+    rows, _ = _toy(6, n_schools=6, treated=3, terms=4)
+    rows.loc[rows["term"].eq("T2") & rows["group"].eq("intervention"), "count"] = 0
+    spec = DidSpec(reference_term="T1", post_terms=("T2", "T3"))
+    table = estimate(rows, spec).table.set_index("coefficient")
+    assert table.loc[f"{INTERACTION}: T3", "n_obs"] == len(rows) - 3
+    assert table.loc[f"{INTERACTION} (pooled)", "n_obs"] == len(rows)

@@ -30,6 +30,8 @@ from scipy.optimize import linprog
 INTERACTION = "Intervention by time"
 POOLED = "Intervention by time (pooled)"
 CONSTANT = "Constant"
+#: Why a school with no event in any term is set aside (it is fitted at zero).
+ALL_ZERO_REASON = "school with zero count in every term"
 #: Passes of setting aside all-zero schools and separated dummies before giving up.
 MAX_PASSES = 10
 
@@ -159,7 +161,7 @@ def _remove_separation(d: pd.DataFrame, reference_term: str, post_terms: tuple[s
         zero = _all_zero_schools(d)
         for school in zero:
             not_estimable[f"school:{school}"] = "zero count in every term"
-        d = _set_aside(d, d["school"].isin(zero).to_numpy(), "school with zero count in every term", dropped)
+        d = _set_aside(d, d["school"].isin(zero).to_numpy(), ALL_ZERO_REASON, dropped)
         terms = [t for t in dict.fromkeys(d["term"]) if t != reference_term]
         cols = {**_dummies(d, "term", terms, "term:"), **_interaction_columns(d, post_terms, pooled)}
         sep = {k: v for k, v in _separated(d, cols).items() if k not in not_estimable}

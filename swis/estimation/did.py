@@ -27,7 +27,8 @@ from swis.config import Config
 from swis.estimation.design import CONSTANT, INTERACTION, POOLED, Design, build_design, interaction_name
 from swis.estimation.fast import fit_design
 from swis.estimation.inference.cluster import CORRECTIONS, Correction, clustered_cov, small_sample_factor
-from swis.estimation.poisson import fit_glm, fitted_counts
+from swis.estimation.poisson import fit_glm
+from swis.estimation.rates import fitted_group_rates
 
 Engine = Literal["statsmodels", "fast"]
 ENGINES = ("statsmodels", "fast")
@@ -324,19 +325,19 @@ def estimate(
     >>> from swis.config import load_config
     >>> from swis.data.panel import load_panel
     >>> cfg = load_config(paths.config_path("Stockport"))
-    >>> panel = load_panel(paths.PANEL, cfg)
-    >>> res = estimate(panel.outcome("s17"), DidSpec.from_config(cfg), randomization=True)
-    >>> row = res.get("Intervention by time")
+    >>> res = estimate(load_panel(paths.PANEL, cfg).outcome("s17"), DidSpec.from_config(cfg), randomization=True)
+    >>> row = res.get("Intervention by time")  # t(G-1): G = 4 schools; 6 assignments, 2 as extreme
     >>> round(float(row["irr"]), 2), int(row["t_df"]), round(float(row["ri_p_value"]), 3)
     (0.47, 3, 0.333)
     """
     terms = terms or list(dict.fromkeys(rows["term"].astype(str)))
     out, fit, design, cov = _fit_rows(rows, spec, terms, pooled=False)
-    designs = [design]
-    if len(spec.post_terms) > 1:
+    designs, parts = [design], [_sized(pd.DataFrame(out), design, spec)]
+    if len(spec.post_terms) > 1:  # the pooled interaction, with its own fit's sizes
         pooled, _, pooled_design, _ = _fit_rows(rows, spec, terms, pooled=True)
-        out, designs = out + [r for r in pooled if r["kind"] == "interaction"], [design, pooled_design]
-    table = _sized(pd.DataFrame(out), design, spec)
+        parts.append(_sized(pd.DataFrame([r for r in pooled if r["kind"] == "interaction"]), pooled_design, spec))
+        designs.append(pooled_design)
+    table = pd.concat(parts, ignore_index=True)
     _add_t(table, spec.level)
     if randomization:
         _add_randomization(table, rows, spec, reps, seed)
@@ -366,22 +367,3 @@ def estimate_panel(
     res.table.insert(0, "outcome", outcome)
     res.table.insert(0, "authority", panel.config.authority)
     return res
-
-
-def fitted_group_rates(result: DidResult, scale: float, counterfactual: bool = False) -> pd.DataFrame:
-    """Model-fitted rate of each group in each term (sum of fitted counts / sum of pupils x scale).
-
-    With ``counterfactual=True`` the interaction(s) are set to zero: the
-    rate intervention schools would have had on the control schools' trend.
-
-    Returns
-    -------
-    DataFrame
-        ``group, term, rate``.
-    """
-    d = result.design.rows.copy()
-    zero = tuple(result.design.interactions) if counterfactual else ()
-    d["fitted"] = fitted_counts(result.design, result.fit.params.to_numpy(), zero)
-    out = d.groupby(["group", "term"], observed=True)[["fitted", "pupils"]].sum()
-    out["rate"] = out["fitted"] / out["pupils"] * scale
-    return out["rate"].reset_index()
