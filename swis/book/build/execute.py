@@ -128,6 +128,35 @@ def make_reproducible(nb, run: Run, staging: Path | None) -> None:
                     cell.source = cell.source.replace(old, record)
 
 
+#: Attempts at starting a notebook's kernel. Two kernels started at once can race for the same free port
+#: (jupyter_client picks the ports before the kernel binds them), and the loser dies before replying; a new
+#: start picks new ports.
+KERNEL_STARTS = 3
+_KERNEL_DIED = "Kernel died before replying to kernel_info"
+
+
+def with_kernel_retries(execute, *args, **kwargs):
+    """Call ``execute`` (papermill's), starting again when the kernel died before it started.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> def flaky():
+    ...     calls.append(1)
+    ...     if len(calls) < 2:
+    ...         raise RuntimeError("Kernel died before replying to kernel_info")
+    ...     return "ran"
+    >>> with_kernel_retries(flaky), len(calls)
+    ('ran', 2)
+    """
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            return execute(*args, **kwargs)
+        except RuntimeError as err:
+            if _KERNEL_DIED not in str(err) or attempt == KERNEL_STARTS:
+                raise
+
+
 def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | None = None) -> Path:
     """Expand and execute one notebook into ``out_dir``; raise BuildError on failure.
 
@@ -142,7 +171,8 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
         expanded = Path(tmp) / run.template.name
         nbformat.write(nb, expanded)
         try:
-            pm.execute_notebook(
+            with_kernel_retries(
+                pm.execute_notebook,
                 str(expanded),
                 str(out),
                 parameters=run.parameters,
