@@ -57,27 +57,24 @@ def validate(
     typer.echo(f"ok: {panel}: {len(loaded.data)} rows, {n_schools} schools, outcomes {', '.join(loaded.outcomes)}")
 
 
-#: Columns of each inference convention in ``swis did``'s output (the others are always written).
-INFERENCE_COLUMNS = {
-    "crv1": ["ci_low", "ci_high", "p_value"],
-    "t": ["t_df", "t_ci_low", "t_ci_high", "t_p_value"],
-    "ri": [
-        "ri_p_value",
-        "ri_p_value_t",
-        "ri_min_p",
-        "ri_n_assignments",
-        "ri_n_separated",
-        "ri_method",
-        "ri_mc_se",
-        "ri_mc_se_t",
-    ],
-    "bootstrap": ["boot_p_value", "boot_ci_low", "boot_ci_high", "boot_n_draws", "boot_weights"],
-}
+def inference_columns() -> dict[str, list[str]]:
+    """Columns of each inference convention in ``swis did``'s output (the others are always written).
+
+    Imported when asked for: the statistics stay out of every other command's start-up.
+    """
+    from swis.estimation.inference import bootstrap, randomization
+
+    return {
+        "crv1": ["ci_low", "ci_high", "p_value"],
+        "t": ["t_df", "t_ci_low", "t_ci_high", "t_p_value"],
+        "ri": list(randomization.COLUMNS),
+        "bootstrap": list(bootstrap.COLUMNS),
+    }
 
 
 def _did_options(correction: str, inference: str, reps: int, engine: str, weights: str) -> list[str]:
     """Check ``swis did``'s options before anything is read; return the inference conventions asked for."""
-    from swis.estimation.did import CORRECTIONS, ENGINES
+    from swis.estimation.did import CORRECTIONS, ENGINES, INFERENCE
     from swis.estimation.inference.bootstrap import WEIGHTS
 
     asked = [part.strip() for part in inference.split(",") if part.strip()]
@@ -85,8 +82,8 @@ def _did_options(correction: str, inference: str, reps: int, engine: str, weight
         ("--correction", correction in CORRECTIONS, f"expected one of {', '.join(CORRECTIONS)}, got '{correction}'"),
         (
             "--inference",
-            bool(asked) and all(a in INFERENCE_COLUMNS for a in asked),
-            f"expected a comma-separated list of {', '.join(INFERENCE_COLUMNS)}, got '{inference}'",
+            bool(asked) and all(a in INFERENCE for a in asked),
+            f"expected a comma-separated list of {', '.join(INFERENCE)}, got '{inference}'",
         ),
         ("--reps", reps >= 1, f"expected a whole number >= 1, got {reps}"),
         ("--engine", engine in ENGINES, f"expected one of {', '.join(ENGINES)}, got '{engine}'"),
@@ -143,7 +140,7 @@ def did(
     options = dict(correction=correction, engine=engine, reps=reps, seed=seed, weights=weights)
     options.update(randomization="ri" in asked, bootstrap="bootstrap" in asked)
     table = pd.concat([estimate_panel(loaded, o, **options).table for o in outcomes])
-    dropped = [c for name, cols in INFERENCE_COLUMNS.items() if name not in asked for c in cols]
+    dropped = [c for name, cols in inference_columns().items() if name not in asked for c in cols]
     write_csv(table.drop(columns=[c for c in dropped if c in table.columns]), out)
 
 

@@ -254,34 +254,35 @@ def _add_t(table: pd.DataFrame, level: float) -> None:
         table["t_p_value"] = 2 * stats.t.sf(np.abs(b / se), df)
 
 
+def _merge(table: pd.DataFrame, found: list[dict], columns: tuple[str, ...]) -> None:
+    """Add per-coefficient results as columns of ``table`` (written, all missing, even when none was found)."""
+    frame = pd.DataFrame(found, columns=["coefficient", *columns])
+    merged = table[["coefficient"]].merge(frame, on="coefficient", how="left")
+    for col in columns:
+        table[col] = merged[col].to_numpy()
+
+
 def _add_randomization(table: pd.DataFrame, rows: pd.DataFrame, spec: DidSpec, reps: int, seed: int) -> None:
     """The randomization tests of every interaction (per-term model, and pooled with several post terms)."""
-    from swis.estimation.inference.randomization import randomization_tests
+    from swis.estimation.inference import randomization
 
     models = [False, True] if len(spec.post_terms) > 1 else [False]
-    tests = [t for pooled in models for t in randomization_tests(rows, spec, pooled, reps, seed, spec.engine)]
-    ri = pd.DataFrame([{"coefficient": t.coefficient, **t.row()} for t in tests])
-    merged = table[["coefficient"]].merge(ri, on="coefficient", how="left")
-    for col in ri.columns.drop("coefficient"):
-        table[col] = merged[col].to_numpy()
+    tests = [t for m in models for t in randomization.randomization_tests(rows, spec, m, reps, seed, spec.engine)]
+    _merge(table, [{"coefficient": t.coefficient, **t.row()} for t in tests], randomization.COLUMNS)
 
 
 def _add_bootstrap(table: pd.DataFrame, designs: list[Design], reps: int, seed: int, weights: str) -> None:
     """Score bootstrap p-value and interval of every estimable interaction."""
-    from swis.estimation.inference.bootstrap import score_bootstrap
+    from swis.estimation.inference import bootstrap
 
     out = []
     for design in designs:
         for name in design.interactions:
             row = table.loc[table["coefficient"].eq(name)].iloc[0]
             if row["estimable"]:
-                test = score_bootstrap(design, name, row["estimate"], row["se"], weights, reps, seed)
+                test = bootstrap.score_bootstrap(design, name, row["estimate"], row["se"], weights, reps, seed)
                 out.append({"coefficient": name, **test.row()})
-    columns = ["boot_p_value", "boot_ci_low", "boot_ci_high", "boot_n_draws", "boot_weights"]
-    found = pd.DataFrame(out, columns=["coefficient", *columns])
-    merged = table[["coefficient"]].merge(found, on="coefficient", how="left")
-    for col in columns:  # written even when no interaction is estimable (all missing)
-        table[col] = merged[col].to_numpy()
+    _merge(table, out, bootstrap.COLUMNS)
 
 
 def estimate(

@@ -118,7 +118,7 @@ class BatchFit:
         return inv @ meat @ inv * factor
 
 
-def _state(rows: Rows, X: np.ndarray, beta: np.ndarray):
+def profiled_state(rows: Rows, X: np.ndarray, beta: np.ndarray):
     """Fitted counts with the school effects at their profile, the profiled gradient, information and scores."""
     w = rows.exposure * np.exp(np.einsum("ank,ak->an", X, beta))
     alpha = np.log(rows.totals / np.add.reduceat(w, rows.starts, axis=1))  # (A, G)
@@ -149,7 +149,7 @@ def _fit_chunk(rows: Rows, X: np.ndarray) -> BatchFit:
         while steps < MAX_STEPS:
             steps += 1
             idx = np.flatnonzero(active)
-            _, grad, info, _ = _state(rows, X[idx], beta[idx])
+            _, grad, info, _ = profiled_state(rows, X[idx], beta[idx])
             step, use = _solve(info, grad)
             beta[idx] += step
             usable[idx] = use
@@ -157,7 +157,7 @@ def _fit_chunk(rows: Rows, X: np.ndarray) -> BatchFit:
             active[idx] = use & (big > TOLERANCE) & (np.abs(beta[idx]).max(1) < MAX_COEFFICIENT)
             if not active.any():
                 break
-        mu, _, info, scores = _state(rows, X, beta)
+        mu, _, info, scores = profiled_state(rows, X, beta)
         ok = usable & ~active & (np.abs(beta).max(1) < MAX_COEFFICIENT) & np.isfinite(info).all((1, 2))
     beta = np.where(ok[:, None], beta, np.nan)
     return BatchFit(beta, scores, info, mu, ok, steps)

@@ -88,6 +88,32 @@ def survives(row: pd.Series) -> str:
     return "No test, the report's included, tells this change apart from no effect."
 
 
+def interval_cell(r, low: str, high: str, p: str) -> str:
+    """``interval; p`` of one model's row (a named tuple), or why there is none.
+
+    Examples
+    --------
+    >>> from collections import namedtuple
+    >>> Row = namedtuple("Row", "estimable ci_low ci_high p_value")
+    >>> interval_cell(Row(True, 0.45, 0.94, 0.022), "ci_low", "ci_high", "p_value")
+    '0.45 to 0.94; 0.022'
+    >>> interval_cell(Row(True, 0.45, 0.94, float("nan")), "ci_low", "ci_high", "p_value")
+    'not computed'
+    """
+    if not r.estimable:
+        return fmt.NOT_ESTIMABLE
+    if not _finite(getattr(r, p, float("nan"))):
+        return "not computed"
+    return f"{fmt.span(getattr(r, low), getattr(r, high))}; {fmt.p_value(getattr(r, p))}"
+
+
+def randomization_cell(r) -> str:
+    """``p (smallest p the design allows)`` of one model's row; a separated model has one too."""
+    if not _finite(getattr(r, "ri_p_value", float("nan"))):
+        return "not computed"
+    return f"{fmt.p_value(r.ri_p_value)} ({fmt.p_value(r.ri_min_p)})"
+
+
 def inference_table(result) -> pd.DataFrame:
     """One row per interaction: the rate ratio and every kind of interval and p-value, as text.
 
@@ -104,27 +130,15 @@ def inference_table(result) -> pd.DataFrame:
     """
     t = result.table
     rows = []
-    for _, r in t[t["kind"].eq("interaction")].iterrows():
-        ok = bool(r["estimable"])
-        na = fmt.NOT_ESTIMABLE
+    for r in t[t["kind"].eq("interaction")].itertuples():
         rows.append(
             {
-                "Interaction": r["coefficient"],
-                "Rate ratio": fmt.irr(r["irr"]) if ok else na,
-                "Report's convention: 95% CI; p": f"{fmt.span(r['ci_low'], r['ci_high'])}; {fmt.p_value(r['p_value'])}"
-                if ok
-                else na,
-                f"t({int(r['t_df'])}): 95% CI; p": f"{fmt.span(r['t_ci_low'], r['t_ci_high'])}; "
-                f"{fmt.p_value(r['t_p_value'])}"
-                if ok
-                else na,
-                "Randomization p (smallest possible)": f"{fmt.p_value(r['ri_p_value'])} ({fmt.p_value(r['ri_min_p'])})"
-                if "ri_p_value" in r and _finite(r["ri_p_value"])
-                else "not computed",
-                "Score bootstrap: 95% CI; p": f"{fmt.span(r['boot_ci_low'], r['boot_ci_high'])}; "
-                f"{fmt.p_value(r['boot_p_value'])}"
-                if ok and "boot_p_value" in r and _finite(r["boot_p_value"])
-                else na,
+                "Interaction": r.coefficient,
+                "Rate ratio": fmt.irr(r.irr) if r.estimable else fmt.NOT_ESTIMABLE,
+                "Report's convention: 95% CI; p": interval_cell(r, "ci_low", "ci_high", "p_value"),
+                f"t({int(r.t_df)}): 95% CI; p": interval_cell(r, "t_ci_low", "t_ci_high", "t_p_value"),
+                "Randomization p (smallest possible)": randomization_cell(r),
+                "Score bootstrap: 95% CI; p": interval_cell(r, "boot_ci_low", "boot_ci_high", "boot_p_value"),
             }
         )
     return pd.DataFrame(rows)

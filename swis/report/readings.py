@@ -62,7 +62,7 @@ def outcome_values(result, alpha: float = 0.05) -> dict[str, object]:
         SIGNIFICANCE[bool(parts["int"]["p_value"] < alpha)] if est else fmt.NOT_ESTIMABLE
     )
     rows = result.design.rows.drop_duplicates("school")
-    all_rows = pd.concat([result.design.rows, result.design.dropped]).drop_duplicates("school")
+    all_rows = _observed_rows(result).drop_duplicates("school")
     values[f"{o}_n_intervention"] = int((all_rows["group"] == "intervention").sum())
     values[f"{o}_n_control"] = int((all_rows["group"] == "control").sum())
     values[f"{o}_n_schools_fitted"] = int(len(rows))

@@ -12,6 +12,7 @@ import pandas as pd
 
 from swis.data.disclosure import suppress_counts
 from swis.report import format as fmt
+from swis.report.inference import interval_cell, randomization_cell
 
 GROUP_TITLES = {"intervention": "Intervention", "control": "Control"}
 EFFECTS = {
@@ -186,32 +187,22 @@ def forest_table(estimates: pd.DataFrame, printed: dict[tuple[str, str], str] | 
     ``printed`` maps (authority, outcome) to the report's printed interaction IRR and interval, as printed;
     given, it is shown beside the re-estimate for the pilots' models (empty for models the report has none of).
     """
-
-    def cell(r, low, high, p):
-        if not r.estimable or not fmt.is_finite(getattr(r, p, float("nan"))):
-            return fmt.NOT_ESTIMABLE if not r.estimable else "not computed"
-        return f"{fmt.span(getattr(r, low), getattr(r, high))}; {fmt.p_value(getattr(r, p))}"
-
     rows = list(estimates.itertuples())
     frame = pd.DataFrame(
         {
             "Model": estimates["label"],
             "Rate ratio": [fmt.irr(r.irr) if r.estimable else fmt.NOT_ESTIMABLE for r in rows],
-            "Report's convention: 95% CI; p": [cell(r, "ci_low", "ci_high", "p_value") for r in rows],
-            "t(G-1): 95% CI; p": [cell(r, "t_ci_low", "t_ci_high", "t_p_value") for r in rows],
-            "Randomization p (smallest possible)": [
-                f"{fmt.p_value(r.ri_p_value)} ({fmt.p_value(r.ri_min_p)})"
-                if fmt.is_finite(getattr(r, "ri_p_value", float("nan")))
-                else "not computed"
-                for r in rows
+            "Report's convention: 95% CI; p": [interval_cell(r, "ci_low", "ci_high", "p_value") for r in rows],
+            "t(G-1): 95% CI; p": [interval_cell(r, "t_ci_low", "t_ci_high", "t_p_value") for r in rows],
+            "Randomization p (smallest possible)": [randomization_cell(r) for r in rows],
+            "Score bootstrap: 95% CI; p": [
+                interval_cell(r, "boot_ci_low", "boot_ci_high", "boot_p_value") for r in rows
             ],
-            "Score bootstrap: 95% CI; p": [cell(r, "boot_ci_low", "boot_ci_high", "boot_p_value") for r in rows],
         }
     )
     if printed is not None:
         frame["As printed in the report"] = [
-            printed.get((r.authority, r.outcome), "") if getattr(r, "pilot", True) else ""
-            for r in estimates.itertuples()
+            printed.get((r.authority, r.outcome), "") if getattr(r, "pilot", True) else "" for r in rows
         ]
     return frame
 

@@ -26,13 +26,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from swis.estimation.design import CONSTANT, Design
-from swis.estimation.fast import Rows, fit_batch
+from swis.estimation.fast import Rows, fit_batch, profiled_state
 
 WEIGHTS = ("webb", "rademacher")
 _POINTS = {
     "webb": np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)]),
     "rademacher": np.array([-1.0, 1.0]),
 }
+#: The columns of a bootstrap test in ``swis did``'s output.
+COLUMNS = ("boot_p_value", "boot_ci_low", "boot_ci_high", "boot_n_draws", "boot_weights")
 #: How far from the estimate (log scale) the interval is searched before it is called unbounded.
 SEARCH = 12.0
 
@@ -63,14 +65,8 @@ class BootstrapTest:
     weights: str
 
     def row(self) -> dict:
-        """The columns ``swis did`` writes."""
-        return dict(
-            boot_p_value=self.p_value,
-            boot_ci_low=self.ci_low,
-            boot_ci_high=self.ci_high,
-            boot_n_draws=self.n_draws,
-            boot_weights=self.weights,
-        )
+        """The columns ``swis did`` writes (:data:`COLUMNS`)."""
+        return dict(zip(COLUMNS, (self.p_value, self.ci_low, self.ci_high, self.n_draws, self.weights), strict=True))
 
 
 def draws(n_clusters: int, weights: str, reps: int, seed: int) -> tuple[np.ndarray, bool]:
@@ -106,12 +102,8 @@ class _Restricted:
         if not fit.ok[0]:
             return np.full(self.rows.n_schools, np.nan)
         beta = np.zeros(self.X.shape[1])
-        beta[self.others] = fit.beta[0]
-        mu = fit.mu[0]
-        resid = (self.rows.y - mu)[:, None] * self.X
-        scores = np.add.reduceat(resid, self.rows.starts)  # (G, k)
-        mx = np.add.reduceat(mu[:, None] * self.X, self.rows.starts)
-        info = (mu[:, None] * self.X).T @ self.X - (mx / self.rows.totals[:, None]).T @ mx
+        beta[self.others] = fit.beta[0]  # the interaction's own coefficient is delta0, carried by the offset
+        _, _, info, scores = (a[0] for a in profiled_state(rows, self.X[None], beta[None]))
         o, j = self.others, self.j
         coef = np.linalg.solve(info[np.ix_(o, o)], info[o, j]) if o else np.zeros(0)
         return scores[:, j] - scores[:, o] @ coef

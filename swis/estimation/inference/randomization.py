@@ -43,6 +43,17 @@ from swis.estimation.inference.cluster import small_sample_factor
 #: Relative tolerance under which two statistics count as equal (a tie is at least as extreme).
 TIE = 1e-9
 ENGINES = ("fast", "statsmodels")
+#: The columns of a randomization test in ``swis did``'s output.
+COLUMNS = (
+    "ri_p_value",
+    "ri_p_value_t",
+    "ri_min_p",
+    "ri_n_assignments",
+    "ri_n_separated",
+    "ri_method",
+    "ri_mc_se",
+    "ri_mc_se_t",
+)
 
 
 @dataclass(frozen=True)
@@ -88,17 +99,9 @@ class RandomizationTest:
     draws_t: np.ndarray = field(repr=False)
 
     def row(self) -> dict:
-        """The columns ``swis did`` writes."""
-        return dict(
-            ri_p_value=self.p_value,
-            ri_p_value_t=self.p_value_t,
-            ri_min_p=self.min_p,
-            ri_n_assignments=self.n_assignments,
-            ri_n_separated=self.n_separated,
-            ri_method=self.method,
-            ri_mc_se=self.mc_se,
-            ri_mc_se_t=self.mc_se_t,
-        )
+        """The columns ``swis did`` writes (:data:`COLUMNS`)."""
+        values = (self.p_value, self.p_value_t, self.min_p, self.n_assignments, self.n_separated, self.method)
+        return dict(zip(COLUMNS, (*values, self.mc_se, self.mc_se_t), strict=True))
 
 
 def _unseparated_rows(rows: pd.DataFrame, reference_term: str) -> pd.DataFrame:
