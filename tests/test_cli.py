@@ -130,9 +130,8 @@ def test_audit_one_verdict_per_table_and_closing_line(tmp_path):
         "Lambeth s17",
         "Lambeth s47",
     ]
-    assert (
-        summary == f"{kinds.count('reproduces')} of 8 published tables reproduce" == "6 of 8 published tables reproduce"
-    )
+    assert kinds.count("reproduces") == 6
+    assert summary == "6 of 8 published tables reproduce, every value of each rounding to the printed value"
     table = pd.read_csv(out)
     assert {
         "authority",

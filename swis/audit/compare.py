@@ -1,9 +1,13 @@
 """Reproduction audit: re-estimate every published regression table and compare.
 
 Each published incidence rate ratio and confidence limit is compared with
-ours at the precision the report printed it: a value reproduces when ours
-rounds to the printed digits (a difference of at most half a unit in the
-last printed digit). Nothing is tuned to force a match; what differs is
+ours at the precision the report printed it, in two named tiers: a value
+*rounds to the printed value* when the difference is at most half a unit in
+the last printed digit, and is *within one unit of the last printed digit*
+when it is at most one unit (software and rounding of intermediate results
+move the last digit; 55.3136 against a printed 55.32 is such a case). A
+table reproduces when every value is in one of the two tiers, and its
+verdict names the tier. Nothing is tuned to force a match; what differs is
 reported with the difference.
 
 The constant is the rate of the omitted (base) school in the reference
@@ -44,9 +48,16 @@ COMPARISON_COLUMNS = [
     "diff_ci_low",
     "diff_ci_high",
     "reproduced",
+    "agreement",
     "note",
     "source",
 ]
+
+#: The tiers of agreement with a printed value, closest first.
+ROUNDS = "rounds to the printed value"
+WITHIN_ONE_UNIT = "within one unit of the last printed digit"
+DIFFERS = "differs by more than one unit of the last printed digit"
+TIERS = (ROUNDS, WITHIN_ONE_UNIT, DIFFERS)
 
 
 def half_unit(text: str) -> float:
@@ -71,9 +82,40 @@ def agrees(ours: float, printed: str) -> bool:
     >>> agrees(0.654, "0.65"), agrees(0.656, "0.65")
     (True, False)
     """
+    return agreement(ours, printed) == ROUNDS
+
+
+def agreement(ours: float, printed: str) -> str:
+    """The tier of agreement of ``ours`` with a printed number (:data:`TIERS`).
+
+    Examples
+    --------
+    >>> agreement(0.654, "0.65")
+    'rounds to the printed value'
+    >>> agreement(55.3136, "55.32")
+    'within one unit of the last printed digit'
+    >>> agreement(55.2936, "55.32")
+    'differs by more than one unit of the last printed digit'
+    """
     if not printed or not np.isfinite(ours):
-        return False
-    return abs(ours - float(printed)) <= half_unit(printed) * (1 + 1e-9) + 1e-12
+        return DIFFERS
+    gap = abs(ours - float(printed))
+    unit = 2 * half_unit(printed)
+    # float slack: a difference of exactly half a unit is printed either way
+    if gap <= unit / 2 * (1 + 1e-9) + 1e-12:
+        return ROUNDS
+    return WITHIN_ONE_UNIT if gap <= unit * (1 + 1e-9) + 1e-12 else DIFFERS
+
+
+def worst(tiers) -> str:
+    """The furthest tier among ``tiers`` (:data:`ROUNDS` when there is none).
+
+    Examples
+    --------
+    >>> worst([ROUNDS, WITHIN_ONE_UNIT, ROUNDS])
+    'within one unit of the last printed digit'
+    """
+    return max(tiers, key=TIERS.index, default=ROUNDS)
 
 
 def _compare_row(pub: pd.Series, ours: pd.Series | None) -> dict:
@@ -82,12 +124,13 @@ def _compare_row(pub: pd.Series, ours: pd.Series | None) -> dict:
         out.update({c: np.nan for c in VALUE_COLUMNS})
         out.update({f"diff_{c}": np.nan for c in VALUE_COLUMNS})
         why = "not estimable" if ours is not None else "no such coefficient in our model"
-        out.update(reproduced=False, note=f"{why}: {ours['note'] if ours is not None else ''}".strip(": "))
+        note = f"{why}: {ours['note'] if ours is not None else ''}".strip(": ")
+        out.update(reproduced=False, agreement=DIFFERS, note=note)
         return out
     out.update({c: ours[c] for c in VALUE_COLUMNS})
     out.update({f"diff_{c}": ours[c] - pub[c] for c in VALUE_COLUMNS})
-    ok = all(agrees(ours[c], pub[f"{c}_text"]) for c in VALUE_COLUMNS)
-    out.update(reproduced=ok, note="")
+    tier = worst(agreement(ours[c], pub[f"{c}_text"]) for c in VALUE_COLUMNS)
+    out.update(reproduced=tier != DIFFERS, agreement=tier, note="")
     return out
 
 
@@ -117,12 +160,22 @@ def constant_by_base_school(panel, outcome: str, published: pd.Series, **overrid
     for school in sorted(panel.outcome(outcome)["school"].unique()):
         res = estimate_panel(panel, outcome, base_school=school, **overrides)
         const = res.get(CONSTANT)
-        ok = all(agrees(const[c], published[f"{c}_text"]) for c in VALUE_COLUMNS)
-        rows.append({"base_school": school, **{c: const[c] for c in VALUE_COLUMNS}, "reproduced": ok})
+        tier = worst(agreement(const[c], published[f"{c}_text"]) for c in VALUE_COLUMNS)
+        values = {c: const[c] for c in VALUE_COLUMNS}
+        rows.append({"base_school": school, **values, "reproduced": tier != DIFFERS, "agreement": tier})
     return pd.DataFrame(rows)
 
 
-def _verdict(cmp: pd.DataFrame, bases: pd.DataFrame) -> tuple[bool, str]:
+def _tier_clause(tier: str, rows: pd.DataFrame) -> str:
+    """Which tier the table reaches, naming the rows that are only within one unit."""
+    if tier == ROUNDS:
+        return "every value rounds to the printed value"
+    loose = rows.loc[rows["agreement"] == WITHIN_ONE_UNIT, "coefficient"].tolist()
+    where = f" ({', '.join(loose)})" if loose else ""
+    return f"every value is at least {WITHIN_ONE_UNIT}{where}"
+
+
+def _verdict(cmp: pd.DataFrame, bases: pd.DataFrame) -> tuple[bool, str, str]:
     main = cmp[cmp["kind"] != "constant"]
     bad = [
         f"{r.coefficient} (not estimable here: the printed value is an artefact of separation)"
@@ -130,19 +183,25 @@ def _verdict(cmp: pd.DataFrame, bases: pd.DataFrame) -> tuple[bool, str]:
         else r.coefficient
         for r in main[~main["reproduced"]].itertuples()
     ]
-    const_ok = bool(cmp.loc[cmp["kind"] == "constant", "reproduced"].all())
-    matches = bases.loc[bases["reproduced"], "base_school"].tolist()
     if bad:
-        return False, "does not reproduce: " + "; ".join(bad)
-    if const_ok:
-        return True, "reproduces"
-    if matches:
-        return True, (
-            "reproduces; the constant matches when the omitted school is "
-            + " or ".join(matches)
+        return False, DIFFERS, "does not reproduce: " + "; ".join(bad)
+    const = cmp[cmp["kind"] == "constant"]
+    if bool(const["reproduced"].all()):
+        tier = worst(cmp["agreement"])
+        return True, tier, f"reproduces: {_tier_clause(tier, cmp)}"
+    matches = bases[bases["reproduced"]]
+    if matches.empty:
+        return False, DIFFERS, "does not reproduce: the constant, whichever school is omitted"
+    tier = worst([*main["agreement"], min(matches["agreement"], key=TIERS.index)])
+    return (
+        True,
+        tier,
+        (
+            f"reproduces: {_tier_clause(tier, main)}; the constant matches when the omitted school is "
+            + " or ".join(matches["base_school"])
             + " (the report does not say which school it omitted)"
-        )
-    return False, "does not reproduce: the constant, whichever school is omitted"
+        ),
+    )
 
 
 def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> tuple[pd.DataFrame, dict]:
@@ -159,6 +218,7 @@ def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> 
             "authority": panel.config.authority,
             "outcome": outcome,
             "reproduced": None,
+            "agreement": "",
             "verdict": NO_TABLE,
             "source": "",
         }
@@ -169,13 +229,14 @@ def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> 
     bases = (
         constant_by_base_school(panel, outcome, const_pub.iloc[0], **overrides)
         if not const_pub.empty
-        else pd.DataFrame(columns=["base_school", "reproduced"])
+        else pd.DataFrame(columns=["base_school", "reproduced", "agreement"])
     )
-    ok, text = _verdict(cmp, bases)
+    ok, tier, text = _verdict(cmp, bases)
     verdict = {
         "authority": panel.config.authority,
         "outcome": outcome,
         "reproduced": ok,
+        "agreement": tier,
         "verdict": text,
         "source": pub["source"].iloc[0] if not pub.empty else "",
     }
@@ -218,13 +279,23 @@ def run_audit(
 
 
 def summary_line(verdicts: pd.DataFrame) -> str:
-    """The closing line of the audit.
+    """The closing line of the audit, with the tier each reproduced table reaches.
 
     Examples
     --------
     >>> summary_line(pd.DataFrame({"reproduced": [True, False, True, None]}))
     '2 of 3 published tables reproduce'
+    >>> tiers = [ROUNDS, WITHIN_ONE_UNIT, DIFFERS]
+    >>> summary_line(pd.DataFrame({"reproduced": [True, True, False], "agreement": tiers})).split(" (")
+    ['2 of 3 published tables reproduce', \
+'1 with every value rounding to the printed value, 1 within one unit of the last printed digit)']
     """
-    published = verdicts["reproduced"].dropna()
-    n, k = len(published), int(published.astype(bool).sum())
-    return f"{k} of {n} published tables reproduce"
+    published = verdicts[verdicts["reproduced"].notna()]
+    ok = published[published["reproduced"].astype(bool)]
+    line = f"{len(ok)} of {len(published)} published tables reproduce"
+    if "agreement" not in ok or ok.empty:
+        return line
+    n_round = int((ok["agreement"] == ROUNDS).sum())
+    if n_round == len(ok):
+        return f"{line}, every value of each rounding to the printed value"
+    return f"{line} ({n_round} with every value rounding to the printed value, {len(ok) - n_round} {WITHIN_ONE_UNIT})"

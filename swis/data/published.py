@@ -81,3 +81,22 @@ def context_table(authority: str, kind: str) -> pd.DataFrame | None:
 def load_costs(path: str | Path | None = None) -> pd.DataFrame:
     """Published cost components per authority (``data/costs.csv``)."""
     return pd.read_csv(path or paths.COSTS)
+
+
+def load_combined_effects(path: str | Path | None = None) -> pd.DataFrame:
+    """The overall changes the report states in its text (``data/published/combined_effects.csv``).
+
+    ``time_irr`` and ``interaction_irr`` are the printed IRRs the report
+    multiplies; ``combined_irr`` is the product where the report prints it;
+    ``stated_change`` is the percentage it states, parsed into
+    ``stated_pct``.
+
+    Examples
+    --------
+    >>> stated = load_combined_effects()
+    >>> stated.loc[stated["outcome"].eq("days_in_care") & stated["authority"].eq("Stockport"), "stated_pct"].item()
+    3.0
+    """
+    frame = pd.read_csv(path or paths.COMBINED_EFFECTS)
+    frame["stated_pct"] = pd.to_numeric(frame["stated_change"].str.rstrip("%")).astype(float)
+    return frame

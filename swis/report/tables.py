@@ -123,12 +123,13 @@ def audit_display(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def verdict_display(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """One row per published table: what it is and whether it reproduces."""
+def verdict_display(verdicts: pd.DataFrame, labels: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """One row per published table: what it is and whether it reproduces (outcomes by ``labels``, when given)."""
+    keys = zip(verdicts["authority"], verdicts["outcome"], strict=True)
     return pd.DataFrame(
         {
             "Authority": verdicts["authority"],
-            "Outcome": verdicts["outcome"],
+            "Outcome": [(labels or {}).get(k, k[1]) for k in keys],
             "Published table": verdicts["source"].str.replace("Final report (May 2020), ", "", regex=False),
             "Reproduces": verdicts["reproduced"].map(fmt.yes_no),
             "Verdict": verdicts["verdict"],
@@ -215,3 +216,31 @@ def note_table(text: str) -> pd.DataFrame:
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as text, empty where missing (for a table shown as it is)."""
     return frame.astype(str).where(frame.notna(), "")
+
+
+def _signed_pct(v: float) -> str:
+    return f"{v:+.0f}%" if fmt.is_finite(v) else fmt.NOT_ESTIMABLE
+
+
+def combined_display(comparison: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """The report's stated overall changes beside its own arithmetic and the re-estimate.
+
+    ``comparison`` is :func:`swis.audit.combined.compare_combined`'s table;
+    ``labels`` maps (authority, outcome) to the outcome's label.
+    """
+    keys = zip(comparison["authority"], comparison["outcome"], strict=True)
+    return pd.DataFrame(
+        {
+            "Authority": comparison["authority"],
+            "Outcome": [labels.get(k, k[1]) for k in keys],
+            "Stated in the report": comparison["stated_pct"].map(_signed_pct),
+            "Product of the printed IRRs": comparison["report_arithmetic_pct"].map(_signed_pct),
+            "Re-estimated here": comparison["computed_pct"].map(_signed_pct),
+            "Difference (percentage points)": comparison["difference_pp"].map(
+                lambda v: f"{v:+.1f}" if fmt.is_finite(v) else "not computed"
+            ),
+            "Where the report states it": comparison["source"].str.replace(
+                "Final report (May 2020), ", "", regex=False
+            ),
+        }
+    )

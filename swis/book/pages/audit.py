@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from swis import paths
+from swis.audit.combined import combined_sentence, run_combined_comparison
 from swis.audit.compare import run_audit, summary_line
 from swis.audit.diagnostics import convention_estimates, pupils_across_tables, single_cell_search, software_versions
 from swis.book import registry
@@ -30,6 +31,11 @@ def diagnose(authority: str, outcome: str) -> pd.DataFrame:
     )
 
 
+def _outcome_labels() -> dict[tuple[str, str], str]:
+    """(authority, outcome) -> the outcome's label, for every authority of the book."""
+    return {(c.authority, o): spec.label for c in authority_configs() for o, spec in c.outcomes.items()}
+
+
 @dataclass
 class AuditPage:
     """The audit with and without the corrections, and the diagnostics."""
@@ -41,6 +47,7 @@ class AuditPage:
     printed_verdicts: pd.DataFrame
     diagnosed: tuple[str, str] = ("", "")
     search: pd.DataFrame = field(default_factory=pd.DataFrame)
+    combined: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_parameters(
@@ -57,6 +64,7 @@ class AuditPage:
             printed_verdicts,
             (diagnose_authority, diagnose_outcome),
             diagnose(diagnose_authority, diagnose_outcome),
+            run_combined_comparison(),
         )
 
     def glue(self) -> None:
@@ -69,6 +77,7 @@ class AuditPage:
                 "audit_n_tables": len(self.verdicts),
                 "n_single_cell_hits": len(self.search),
                 "diagnosed_table": self._diagnosed_title(),
+                "combined_sentence": combined_sentence(self.combined, _outcome_labels()),
             }
         )
 
@@ -79,7 +88,7 @@ class AuditPage:
     def verdicts_table(self):
         """One verdict per published table."""
         return myst_table(
-            tables.verdict_display(self.verdicts),
+            tables.verdict_display(self.verdicts, _outcome_labels()),
             "Reproduction of the published regression tables",
             registry.label("audit_verdicts"),
             index=False,
@@ -87,7 +96,12 @@ class AuditPage:
 
     def downloads(self):
         """Write the audit tables as CSV and link them."""
-        frames = {"audit_rows": self.rows, "audit_verdicts": self.verdicts, "audit_rows_as_printed": self.printed_rows}
+        frames = {
+            "audit_rows": self.rows,
+            "audit_verdicts": self.verdicts,
+            "audit_rows_as_printed": self.printed_rows,
+            "audit_combined_changes": self.combined,
+        }
         return download_links(write_csvs(frames, self.output_dir))
 
     def corrections_table(self):
@@ -96,6 +110,16 @@ class AuditPage:
             tables.corrections_display(load_corrections()),
             "Corrections applied to the printed tables, and problems only documented",
             registry.label("corrections"),
+            index=False,
+        )
+
+    def combined_table(self):
+        """The overall changes the report states, beside its arithmetic and the re-estimate."""
+        return myst_table(
+            tables.combined_display(self.combined, _outcome_labels()),
+            "The overall change in the intervention schools as the report states it, as its printed IRRs give it, "
+            "and as re-estimated here",
+            registry.label("combined_changes"),
             index=False,
         )
 
@@ -119,9 +143,8 @@ class AuditPage:
 
     def conventions_table(self):
         """The interaction of every model under three small-sample conventions."""
-        labels = {(c.authority, o): spec.label for c in authority_configs() for o, spec in c.outcomes.items()}
         return myst_table(
-            tables.conventions_display(convention_estimates(), labels),
+            tables.conventions_display(convention_estimates(), _outcome_labels()),
             "Intervention-by-time IRR [95% CI] under three small-sample conventions",
             registry.label("conventions"),
             index=False,
