@@ -212,3 +212,30 @@ def test_fitted_group_rates_count_schools_with_no_event(panels):
     observed = sums["count"] / sums["pupils"]
     for group in ("intervention", "control"):
         assert_allclose(fitted[(group, "Autumn 2019")], observed[(group, "Autumn 2019")], rtol=1e-8)
+
+
+def test_fitted_group_rates_draw_separated_rows_and_no_counterfactual(panels):
+    # Lambeth Section 47: every intervention school recorded none in Autumn 2019 (Part Two, Lambeth, Table 5), so
+    # the interaction is not estimable and those rows are set aside. The figure still draws the intervention
+    # schools' pilot term, at the limit of the fit (their observed rate, zero), and draws no counterfactual there.
+    from swis.estimation.did import fitted_group_rates
+    from swis.report.captions import did_caption, did_note
+
+    panel = panels["Lambeth"]
+    res = estimate_panel(panel, "s47")
+    fitted = fitted_group_rates(res, 100.0).set_index(["group", "term"])["rate"]
+    counterfactual = fitted_group_rates(res, 100.0, counterfactual=True).set_index(["group", "term"])["rate"]
+    rows = panel.outcome("s47").astype({"count": float, "pupils": float})
+    sums = rows.groupby(["group", "term"])[["count", "pupils"]].sum()
+    observed = sums["count"] / sums["pupils"] * 100
+    assert len(fitted) == len(observed) == 6
+    assert fitted[("intervention", "Autumn 2019")] == observed[("intervention", "Autumn 2019")] == 0
+    assert np.isnan(counterfactual[("intervention", "Autumn 2019")])
+    assert_allclose(counterfactual[("intervention", "Autumn 2017")], fitted[("intervention", "Autumn 2017")])
+    assert did_note(res) == "No counterfactual for Autumn 2019: the interaction is not estimable (separation)"
+    caption = did_caption(res, "Lambeth", "Section 47 enquiries")
+    assert "dotted line" not in caption and "not estimable in Autumn 2019" in caption
+    # an estimable model draws every line, and its caption describes the dotted one
+    ok = estimate_panel(panel, "s17")
+    assert did_note(ok) == "" and "dotted line is the counterfactual" in did_caption(ok, "Lambeth", "x")
+    assert fitted_group_rates(ok, 1.0, counterfactual=True)["rate"].notna().all()

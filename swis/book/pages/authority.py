@@ -22,6 +22,7 @@ from swis.estimation.did import DidResult, estimate_panel, fitted_group_rates
 from swis.estimation.event_study import event_study
 from swis.io import atomic_csv
 from swis.report import context_tables, tables
+from swis.report.captions import did_caption, did_note
 from swis.report.figures.authority import did_figure, trend_figure
 from swis.report.inference import event_study_table, inference_table, pretrend_sentence
 from swis.report.readings import outcome_values, reading
@@ -236,6 +237,7 @@ class AuthorityPage:
         res = self.results[outcome]
         values = outcome_values(res)
         values[f"{outcome}_reading"] = reading(res, self._in_text(outcome))
+        values[f"{outcome}_did_caption"] = did_caption(res, self.config.authority, self._in_text(outcome))
         rows, verdict = self.audit(outcome)
         values[f"{outcome}_verdict"] = verdict["verdict"] if not rows.empty else "no published table to compare"
         return values
@@ -255,6 +257,7 @@ class AuthorityPage:
                 terms,
                 self.config,
                 outcome,
+                did_note(res),
             ),
         )
 

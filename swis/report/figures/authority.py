@@ -59,7 +59,7 @@ def _line(
 
 
 def did_figure(
-    fitted: pd.DataFrame, counterfactual: pd.DataFrame, terms: list[str], config, outcome: str
+    fitted: pd.DataFrame, counterfactual: pd.DataFrame, terms: list[str], config, outcome: str, note: str = ""
 ) -> plt.Figure:
     """Fitted rates before (reference term) and after (post terms), with the counterfactual.
 
@@ -71,6 +71,8 @@ def did_figure(
         The reference term, then the post terms.
     config : swis.config.Config
     outcome : str
+    note : str
+        What the figure cannot draw (:func:`swis.report.captions.did_note`), written on it.
     """
     spec = config.outcomes[outcome]
     fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
@@ -100,5 +102,10 @@ def did_figure(
     ax.set_ylim(bottom=0)
     ax.set_ylabel(f"{spec.label} {spec.unit}")
     ax.legend(fontsize=8, loc="lower left", frameon=False)
-    ax.set_title(f"{config.authority}: difference in differences, {spec.in_text}", fontsize=11)
+    title = f"{config.authority}: difference in differences, {spec.in_text}"
+    if note:  # a second title line, inside the layout, so it never sits on a data point
+        fig.suptitle(title, fontsize=11)
+        ax.set_title(note, fontsize=9, color=ANNOTATION)
+    else:
+        ax.set_title(title, fontsize=11)
     return fig
