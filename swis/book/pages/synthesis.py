@@ -18,7 +18,7 @@ from swis.config import authority_entries, load_config, short_name
 from swis.data.published import load_data_collected, load_pilots, load_published
 from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_table
 from swis.estimation.design import INTERACTION
-from swis.report import context_tables, tables
+from swis.report import claims, context_tables, tables
 from swis.report.figures.forest import forest_figure
 
 #: How a model of data added to the book (not one of the report's pilots) is marked in Part One.
@@ -55,6 +55,7 @@ def _model_rows(entry, path: Path) -> list[dict]:
                 "ci_low": r.ci_low,
                 "ci_high": r.ci_high,
                 "p_value": r.p_value,
+                "n_clusters": getattr(r, "n_clusters", float("nan")),
                 "estimable": bool(r.estimable),
                 # the design-respecting results, where the authority run computed them (NaN otherwise)
                 **{c: getattr(r, c, float("nan")) for c in DESIGN_COLUMNS},
@@ -80,7 +81,7 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``authority, outcome, pilot, label, irr, ci_low, ci_high, p_value, estimable`` and the
+        ``authority, outcome, pilot, label, irr, ci_low, ci_high, p_value, n_clusters, estimable`` and the
         :data:`DESIGN_COLUMNS`, one row per model, in the book's order of authorities.
 
     Raises
@@ -96,6 +97,15 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
     if not rows:
         raise FileNotFoundError(f"no estimates_*.csv under {paths.relative(folder)}: run the authority notebooks first")
     return pd.DataFrame(rows)
+
+
+def outcome_labels() -> dict[tuple[str, str], str]:
+    """(authority, outcome) -> the outcome as it reads in a sentence, for every authority of the book."""
+    return {
+        (e.name, key): spec.in_text
+        for e in authority_entries()
+        for key, spec in load_config(paths.resolve(e.config)).outcomes.items()
+    }
 
 
 def cost_values(costs: pd.DataFrame) -> dict[str, object]:
@@ -137,8 +147,37 @@ class SynthesisPage:
         """Read the costs, the authority runs' estimates and the data collected."""
         return cls(results_dir, cost_table(), interaction_estimates(results_dir), load_data_collected())
 
+    def claims(self) -> pd.DataFrame:
+        """The report's claims of a significant effect, each under every test (:func:`claims.assess_claims`)."""
+        return claims.assess_claims(claims.report_claims(load_published()), self.estimates)
+
+    def glue_claims(self) -> None:
+        """Glue the sentences on the report's claims: a summary, a conclusion and one per claim."""
+        assessed, labels = self.claims(), outcome_labels()
+        values = {
+            "claims_summary": claims.claims_summary(assessed, labels),
+            "claims_conclusion": claims.claims_conclusion(assessed),
+            "n_claims": len(assessed),
+            "n_claims_hold": int(assessed["holds"].sum()) if len(assessed) else 0,
+        }
+        for _, r in assessed.iterrows():
+            key = f"claim_{r['authority'].lower()}_{short_name(r['outcome'])}"
+            values[key] = claims.claim_sentence(r, labels[(r["authority"], r["outcome"])])
+        glue_values(values)
+
+    def claims_table(self):
+        """Which of the report's claims hold, under which test."""
+        return myst_table(
+            claims.claims_display(self.claims(), outcome_labels()),
+            "The results the report calls statistically significant, and whether each holds under the report's "
+            "convention and under the three tests that respect the number of schools",
+            registry.label("claims"),
+            index=False,
+        )
+
     def glue(self) -> None:
-        """Glue the costs, the counts and the forest plot."""
+        """Glue the costs, the counts, the forest plot and the sentences on the report's claims."""
+        self.glue_claims()
         glue_values(cost_values(self.costs))
         glue_figure("fig_forest", forest_figure(self.estimates))
         mismatch = self.collected["computed_total"] != self.collected["printed_total"]
