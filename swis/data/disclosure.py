@@ -105,7 +105,12 @@ def secondary(rows: pd.DataFrame, hide: pd.Series, by: list[str]) -> pd.Series:
     """
     hide = hide.copy()
     keys = [k for k in by if k in rows]
-    groups = rows.groupby(keys, observed=True, sort=False).groups.values() if keys else [rows.index]
+    # group members by position-free index lists; ``indices`` (not ``groups``) has no key-shape change pending
+    groups = (
+        [rows.index[i] for i in rows.groupby(keys, observed=True, sort=False).indices.values()]
+        if keys
+        else [rows.index]
+    )
     for index in groups:
         if hide[index].sum() == 1 and len(index) > 1:
             others = rows.loc[index][~hide[index]]
