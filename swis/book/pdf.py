@@ -40,6 +40,24 @@ PRINT_CSS = "_static/swis-print.css"
 JOINED = ".swis-print.html"
 #: Page size and margins; the running header and the page number sit in the top and bottom margins.
 PAGE = {"format": "A4", "margin": {"top": "22mm", "bottom": "20mm", "left": "18mm", "right": "18mm"}}
+#: The width of the printed text in CSS pixels (A4 less the side margins; 96 pixels to the inch).
+TEXT_WIDTH = round((210 - 18 - 18) / 25.4 * 96)
+#: The width of the text on a landscape page (A4 on its side, less the side margins).
+WIDE_TEXT_WIDTH = round((297 - 18 - 18) / 25.4 * 96)
+#: A table still wider than the text once the print stylesheet has narrowed it is scaled down to fit; one that
+#: would shrink below three quarters of its size gets a landscape page of its own (``swis-print-wide``).
+FIT_TABLES = f"""() => document.querySelectorAll("table").forEach(table => {{
+  let room = table.parentElement.getBoundingClientRect().width;
+  if (table.getBoundingClientRect().width > room / 0.75) {{
+    table.parentElement.classList.add("swis-print-wide");
+    room = room * {WIDE_TEXT_WIDTH} / {TEXT_WIDTH};
+  }}
+  for (let i = 0; i < 4; i++) {{  // zoom changes the room the table is given: a few steps settle it
+    const wide = table.getBoundingClientRect().width;
+    if (wide <= room + 1) break;
+    table.style.zoom = (parseFloat(table.style.zoom) || 1) * room / wide;
+  }}
+}})"""
 FOOTER = '<div style="font-size:8pt;width:100%;text-align:center;color:#444"><span class="pageNumber"></span></div>'
 
 
@@ -141,9 +159,9 @@ def chapter(doc: str, page: str, docs: set[str], level: int) -> str:
     return str(article)
 
 
-def heading(page: str) -> str:
-    """The title of a rendered page: its first heading, without the theme's link sign."""
-    first = BeautifulSoup(page, "html.parser").select_one("article.bd-article h1")
+def heading(section: str) -> str:
+    """The title of a page made a chapter (:func:`chapter`): its first heading, without the theme's link sign."""
+    first = BeautifulSoup(section, "html.parser").find("h1")
     for link in first.select(".headerlink"):
         link.decompose()
     return first.get_text(" ", strip=True)
@@ -228,29 +246,41 @@ def contents_page(rows: list[tuple[Entry, str]], numbers: dict[str, int] | None 
     )
 
 
-def joined_document(html_dir: Path, contents: dict, front: str, numbers: dict[str, int] | None = None) -> str:
+@dataclass(frozen=True)
+class Joined:
     """The whole book as one HTML document: ``front`` (the cover), the contents, then every page's article in
-    reading order; the page's title and styles are those of the book's first page."""
+    reading order, with the title and styles of the book's first page."""
+
+    head: str
+    front: str
+    rows: list[tuple[Entry, str]]
+    chapters: list[str]
+
+    def html(self, numbers: dict[str, int] | None = None) -> str:
+        """The document, with ``numbers`` (page by anchor) in its contents."""
+        body = self.front + contents_page(self.rows, numbers) + "".join(self.chapters)
+        return (
+            f'<!DOCTYPE html><html lang="en" data-theme="light"><head><meta charset="utf-8">{self.head}</head>'
+            f'<body class="swis-print"><main class="bd-article">{body}</main></body></html>'
+        )
+
+
+def join(html_dir: Path, contents: dict, front: str) -> Joined:
+    """Read the rendered pages of ``contents`` (each parsed once) into a :class:`Joined` document."""
     order = entries(contents)
     docs = {e.doc for e in order}
-    pages = {e.doc: (html_dir / f"{e.doc}.html").read_text(encoding="utf-8") for e in order}
-    head = BeautifulSoup(pages[order[0].doc], "html.parser").head
+    first = (html_dir / f"{order[0].doc}.html").read_text(encoding="utf-8")
+    head = BeautifulSoup(first, "html.parser").head
     styles = [
         posixpath.normpath(posixpath.join(posixpath.dirname(order[0].doc), link["href"].split("?")[0]))
         for link in head.select('link[rel="stylesheet"]')
     ]
-    if PRINT_CSS not in styles:
-        styles.append(PRINT_CSS)
+    styles += [PRINT_CSS] if PRINT_CSS not in styles else []
+    title = html.escape(head.title.get_text(strip=True) if head.title else "")
     links = "".join(f'<link rel="stylesheet" href="{html.escape(s)}">' for s in styles)
-    title = head.title.get_text(strip=True) if head.title else ""
-    body = [front]
-    body.append(contents_page([(e, heading(pages[e.doc])) for e in order], numbers))
-    body += [chapter(e.doc, pages[e.doc], docs, e.level) for e in order]
-    return (
-        '<!DOCTYPE html><html lang="en" data-theme="light"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title>{links}</head>"
-        f'<body class="swis-print"><main class="bd-article">{"".join(body)}</main></body></html>'
-    )
+    chapters = [chapter(e.doc, (html_dir / f"{e.doc}.html").read_text(encoding="utf-8"), docs, e.level) for e in order]
+    rows = [(e, heading(c)) for e, c in zip(order, chapters, strict=True)]
+    return Joined(f"<title>{title}</title>{links}", front, rows, chapters)
 
 
 def page_numbers(pdf: bytes) -> dict[str, int]:
@@ -286,13 +316,17 @@ def print_pdf(document: Path, title: str, numbered) -> bytes:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(color_scheme="light")
+            # laid out as printed (print media, the text's width) so that wide tables can be measured
+            context = browser.new_context(color_scheme="light", viewport={"width": TEXT_WIDTH, "height": 1000})
             context.route("**/*", _offline)
             page = context.new_page()
+            page.emulate_media(media="print")
             page.goto(document.as_uri(), wait_until="load")
+            page.evaluate(FIT_TABLES)
             numbers = page_numbers(page.pdf(**options))
             numbered(numbers)
             page.goto(document.as_uri(), wait_until="load")
+            page.evaluate(FIT_TABLES)
             return page.pdf(**options)
         finally:
             browser.close()
@@ -309,11 +343,12 @@ def write_pdf(html_dir: Path | None = None, contents: dict | None = None) -> Pat
     front = cover(config, long_date(day), provenance())
     document = html_dir / JOINED
     out = html_dir / PDF_NAME
+    joined = join(html_dir, contents, front)
     try:
-        document.write_text(joined_document(html_dir, contents, front), encoding="utf-8")
+        document.write_text(joined.html(), encoding="utf-8")
 
         def numbered(numbers: dict[str, int]) -> None:
-            document.write_text(joined_document(html_dir, contents, front, numbers), encoding="utf-8")
+            document.write_text(joined.html(numbers), encoding="utf-8")
 
         pdf = print_pdf(document, config["title"], numbered)
     finally:
