@@ -155,7 +155,10 @@ def chapter(doc: str, page: str, docs: set[str], level: int) -> str:
     for details in article.find_all("details"):
         details["open"] = ""
     article.name = "section"
-    article.attrs = {"id": anchor(doc), "class": ["swis-print-page", f"swis-print-level{level}"]}
+    article.attrs = {"class": ["swis-print-page", f"swis-print-level{level}"]}
+    # a link to the page lands on its title: where a section starts is not always where its heading is printed
+    first = article.find("h1") or article
+    first["id"] = anchor(doc)
     return str(article)
 
 
