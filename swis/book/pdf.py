@@ -252,7 +252,7 @@ def contents_page(rows: list[tuple[Entry, str]], numbers: dict[str, int] | None 
 @dataclass(frozen=True)
 class Joined:
     """The whole book as one HTML document: ``front`` (the cover), the contents, then every page's article in
-    reading order, with the title and styles of the book's first page."""
+    reading order, with the styles of the book's first page."""
 
     head: str
     front: str
@@ -268,8 +268,9 @@ class Joined:
         )
 
 
-def join(html_dir: Path, contents: dict, front: str) -> Joined:
-    """Read the rendered pages of ``contents`` (each parsed once) into a :class:`Joined` document."""
+def join(html_dir: Path, contents: dict, front: str, title: str) -> Joined:
+    """Read the rendered pages of ``contents`` (each parsed once) into a :class:`Joined` document titled
+    ``title`` (the PDF's title)."""
     order = entries(contents)
     docs = {e.doc for e in order}
     first = (html_dir / f"{order[0].doc}.html").read_text(encoding="utf-8")
@@ -279,11 +280,10 @@ def join(html_dir: Path, contents: dict, front: str) -> Joined:
         for link in head.select('link[rel="stylesheet"]')
     ]
     styles += [PRINT_CSS] if PRINT_CSS not in styles else []
-    title = html.escape(head.title.get_text(strip=True) if head.title else "")
     links = "".join(f'<link rel="stylesheet" href="{html.escape(s)}">' for s in styles)
     chapters = [chapter(e.doc, (html_dir / f"{e.doc}.html").read_text(encoding="utf-8"), docs, e.level) for e in order]
     rows = [(e, heading(c)) for e, c in zip(order, chapters, strict=True)]
-    return Joined(f"<title>{title}</title>{links}", front, rows, chapters)
+    return Joined(f"<title>{html.escape(title)}</title>{links}", front, rows, chapters)
 
 
 def page_numbers(pdf: bytes) -> dict[str, int]:
@@ -346,7 +346,7 @@ def write_pdf(html_dir: Path | None = None, contents: dict | None = None) -> Pat
     front = cover(config, long_date(day), provenance())
     document = html_dir / JOINED
     out = html_dir / PDF_NAME
-    joined = join(html_dir, contents, front)
+    joined = join(html_dir, contents, front, config["title"])
     try:
         document.write_text(joined.html(), encoding="utf-8")
 
