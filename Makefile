@@ -4,7 +4,9 @@
 #   make install  .venv with every package at the version in requirements.lock, and swis (editable)
 #   make test     the fast suite: unit tests and docstring examples; executes no notebook (about a minute)
 #   make book     executes the notebooks whose inputs changed (papermill, two at a time) and renders
-#                 _build/html (warnings are errors); with CI set, every notebook and a clean render
+#                 _build/html (warnings are errors) with its PDF edition, _build/html/swis-book.pdf (printed
+#                 by /usr/bin/chromium via Playwright); with CI set, every notebook and a clean render
+#   make pdf      prints the PDF edition again from the HTML already built (executes and renders nothing)
 #   make check    the tests that need the built book, run against what `make book` produced, browser tests
 #                 included (/usr/bin/chromium via Playwright; axe-core from npm: see .ci/run)
 #   make lint     ruff: lint and formatting
@@ -15,7 +17,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test book check lint lock readme clean
+.PHONY: install test book pdf check lint lock readme clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +33,9 @@ test: $(STAMP)
 
 book: $(STAMP)
 	$(BIN)/swis build $(if $(CI),--clean --force)
+
+pdf: $(STAMP)
+	$(BIN)/python -m swis.book.pdf
 
 check: $(STAMP)
 	$(BIN)/python -m pytest -m book

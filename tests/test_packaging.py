@@ -37,7 +37,7 @@ TOOLS = {
     "ruff": "Makefile",
     "uv": "Makefile",
 }
-IMPORT_NAMES = {"pyyaml": "yaml", "myst-nb": "myst_nb", "ipython": "IPython"}
+IMPORT_NAMES = {"pyyaml": "yaml", "myst-nb": "myst_nb", "ipython": "IPython", "beautifulsoup4": "bs4"}
 
 
 def _lock() -> dict[str, str]:

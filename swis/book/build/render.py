@@ -20,6 +20,7 @@ from pathlib import Path
 from swis import paths
 from swis.book.build.execute import execute_all
 from swis.book.build.plan import plan
+from swis.book.pdf import edition
 from swis.config import load_book_config
 from swis.errors import BuildError
 
@@ -157,6 +158,7 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
         RENDER_KEY.unlink(missing_ok=True)
         _jupyter_book(output, strict)
         shutil.copytree(output / "_build" / "html", tmp / "html")
+        edition(tmp / "html")  # the PDF edition, printed from these pages, is part of the book
         _swap(tmp, paths.BUILD)
         RENDER_DIR.mkdir(parents=True, exist_ok=True)
         RENDER_KEY.write_text(key)
