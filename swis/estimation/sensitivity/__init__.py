@@ -53,6 +53,8 @@ COLUMNS = (
     "false_start",
     "note",
 )
+#: Whole-number columns (missing where they do not apply).
+COUNTS = ("n_schools", "n_refits", "n_unestimable", "n_other_side")
 DISPERSION = {
     "quasi_poisson": "Pearson chi2 / residual df (1 = Poisson)",
     "negative_binomial": "NB2 alpha (0 = Poisson)",
@@ -189,6 +191,7 @@ def sensitivity(rows: pd.DataFrame, spec: DidSpec, terms: list[str] | None = Non
     table = pd.DataFrame(out).reindex(columns=[c for c in COLUMNS if c not in ("authority", "outcome")])
     order = {c: i for i, c in enumerate(CHECKS)}
     table = table.sort_values(["coefficient", "check"], key=lambda s: s.map(order) if s.name == "check" else s)
+    table[list(COUNTS)] = table[list(COUNTS)].astype("Int64")
     return SensitivityResult(table.reset_index(drop=True), loos)
 
 

@@ -47,7 +47,9 @@ class LeaveOneOut:
         """Range, most influential school and refits on the other side of one."""
         ok = self.refits[self.refits["estimable"]]
         if ok.empty or not np.isfinite(self.full_irr):
-            return dict(irr_min=np.nan, irr_max=np.nan, most_influential="", influential_irr=np.nan, n_other_side=0)
+            return dict(
+                irr_min=np.nan, irr_max=np.nan, most_influential="", influential_irr=np.nan, n_other_side=np.nan
+            )
         shift = (np.log(ok["irr"]) - np.log(self.full_irr)).abs()
         top = ok.loc[shift.idxmax()]
         other = np.sign(np.log(ok["irr"])) != np.sign(np.log(self.full_irr))
