@@ -22,8 +22,9 @@ from swis import paths
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-#: Scopes: once in the book; per authority; per authority and outcome; per outcome of the matching's authority.
-SCOPES = ("book", "authority", "outcome", "matching")
+#: Scopes: once in the book; per authority; per authority and outcome; per outcome of the matching's authority;
+#: per authority of Part Two (the worked example left out: a chapter about the pilots).
+SCOPES = ("book", "authority", "outcome", "matching", "part_two")
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def _places(entry: Entry, book: dict) -> list[tuple[str, str, str]]:
     from swis.config import authority_configs, example_entry, load_config
 
     configs = authority_configs(book)
+    if entry.scope == "part_two":
+        return [(c.authority, c.code, "") for c in configs]
     example = example_entry(book)
     if example is not None:  # the worked example's chapter is made from the same template
         configs.append(load_config(paths.resolve(example.config)))

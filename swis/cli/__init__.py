@@ -1,9 +1,9 @@
-"""Command-line interface: ``swis validate | did | audit | match | build | run | power | new-authority``.
+"""Command-line interface: ``swis validate | did | sensitivity | audit | match | build | run | power | new-authority``.
 
 Bad input is reported as ``error: FILE:ROW: COLUMN: message`` lines on
 standard error with exit status 2 and no traceback; output files are
 written only when everything succeeded, and atomically. Each command lives
-in the module of its job (:mod:`.analysis`, :mod:`.match`, :mod:`.book`)
+in the module of its job (:mod:`.analysis`, :mod:`.sensitivity`, :mod:`.match`, :mod:`.book`)
 and imports what it needs when it runs, so ``swis --help`` starts fast.
 """
 
@@ -79,9 +79,9 @@ def guarded(command):
 
 def _register() -> None:
     """Hang every command off the one app (imported here: each module imports ``app`` from this one)."""
-    from swis.cli import analysis, authority, book, match, power
+    from swis.cli import analysis, authority, book, match, power, sensitivity
 
-    for module in (analysis, match, book, power, authority):
+    for module in (analysis, sensitivity, match, book, power, authority):
         module.register(app)
 
 

@@ -11,7 +11,7 @@ from swis.config import Entry, authority_entries, example_entry
 #: Runs that read other runs' outputs, executed after all the others (the synthesis reads the estimates).
 AFTER = ("synthesis",)
 #: Pages with one run each, in the order they are executed (after the facts and the authorities).
-PAGES = ("synthesis", "logic_model", "matching", "audit", "planning", "replication")
+PAGES = ("synthesis", "logic_model", "matching", "audit", "sensitivity", "planning", "replication")
 
 
 @dataclass(frozen=True)

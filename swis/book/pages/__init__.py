@@ -8,6 +8,7 @@ notebook (``notebooks/``)   page module
 ``logic_model.ipynb``       :mod:`.logic_model`
 ``matching.ipynb``          :mod:`.matching`
 ``audit.ipynb``             :mod:`.audit`
+``sensitivity.ipynb``       :mod:`.sensitivity`
 ``facts.ipynb``             :mod:`.facts`
 ``replication.ipynb``       :mod:`.replication`
 ==========================  =====================================
