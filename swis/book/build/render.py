@@ -19,6 +19,7 @@ from pathlib import Path
 
 from swis import paths
 from swis.book.build.execute import execute_all
+from swis.book.build.params import check_book_inputs
 from swis.book.build.plan import plan
 from swis.config import load_book_config
 from swis.errors import BuildError
@@ -208,6 +209,7 @@ def build(
     runs = plan(load_book_config(), overrides)
     if only is not None:
         runs = [r for r in runs if r.name in only]
+    check_book_inputs(runs)
     keep = paths.GENERATED if only is not None else None
     with sigterm_interrupts():
         staging, report = execute_all(runs, keep=keep, progress=progress, force=options.get("force", False))

@@ -1,0 +1,73 @@
+"""A fourth authority tried on a stranger's files (issue 36): what the analyst sees when something is off.
+
+Fast tests check each case on toy files; the test marked ``book`` walks the table-of-contents change from a
+fresh copy of the repository to a built book.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import toy_config_text, toy_rows
+from typer.testing import CliRunner
+
+from swis.book.build import render
+from swis.book.build.plan import Run
+from swis.cli import app
+
+runner = CliRunner()
+
+S17 = """  s17:
+    label: Section 17 starts
+    unit: per 100 pupils
+    scale: 100
+"""
+
+
+@pytest.fixture
+def without_s17(tmp_path):
+    """A config listing Section 17 and Section 47 starts, and a panel with Section 47 rows only."""
+    config = tmp_path / "toyton.yml"
+    config.write_text(toy_config_text() + S17)
+    panel = tmp_path / "toyton.csv"
+    toy_rows().to_csv(panel, index=False)
+    return panel, config
+
+
+def _says_no_rows_for_s17(output: str, panel, config) -> None:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output  # one clear message, no traceback
+    assert lines[0].startswith(f"error: {panel}:") and "no rows for outcome 's17'" in lines[0]
+    assert str(config) in lines[0]
+
+
+def test_validate_refuses_a_config_outcome_without_rows(without_s17):
+    panel, config = without_s17
+    done = runner.invoke(app, ["validate", str(panel), "--config", str(config)])
+    assert done.exit_code == 2
+    _says_no_rows_for_s17(done.output, panel, config)
+
+
+def test_validate_accepts_the_same_panel_once_the_outcome_has_rows(without_s17):
+    panel, config = without_s17
+    rows = toy_rows()
+    pd.concat([rows, rows.assign(outcome="s17")]).to_csv(panel, index=False)
+    done = runner.invoke(app, ["validate", str(panel), "--config", str(config)])
+    assert done.exit_code == 0, done.output
+    assert "outcomes s47, s17" in done.output
+
+
+def test_build_stops_before_executing_anything(without_s17, monkeypatch):
+    panel, config = without_s17
+    run = Run(
+        render.paths.NOTEBOOKS / "authority.ipynb",
+        "authority_toyton",
+        {"authority": "Toyton", "panel_path": str(panel), "config_path": str(config)},
+    )
+    executed = []
+    monkeypatch.setattr(render, "clean_leftovers", lambda: [])
+    monkeypatch.setattr(render, "plan", lambda book, overrides=None: [run])
+    monkeypatch.setattr(render, "execute_all", lambda *a, **k: executed.append(a) or pytest.fail("executed"))
+    done = runner.invoke(app, ["build", "--quiet"])
+    assert done.exit_code == 2 and not executed
+    _says_no_rows_for_s17(done.output, panel, config)
