@@ -71,3 +71,33 @@ def test_build_stops_before_executing_anything(without_s17, monkeypatch):
     done = runner.invoke(app, ["build", "--quiet"])
     assert done.exit_code == 2 and not executed
     _says_no_rows_for_s17(done.output, panel, config)
+
+
+def test_the_record_cells_display_nothing(tmp_path, monkeypatch):
+    """The hidden record cells run in a real kernel and leave no output (no path of the machine)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from swis.book.build.execute import with_recording
+
+    monkeypatch.setenv("SWIS_ROOT", str(tmp_path))  # the kernel records under this root
+    (tmp_path / "data.txt").write_text("1")
+    nb = with_recording(new_notebook(cells=[new_code_cell("open('data.txt').read()")]), "toy")
+    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    start, body, finish = nb.cells
+    assert (start.id, finish.id) == ("swis-record-start", "swis-record-finish")
+    assert start.outputs == [] and finish.outputs == [] and body.outputs  # the notebook's own output stays
+    assert "data.txt" in (tmp_path / ".swis-cache/records/toy.json").read_text()
+    assert str(tmp_path) not in nbformat.writes(nb)
+
+
+@pytest.mark.book
+def test_no_published_notebook_holds_a_path_of_the_machine(built):
+    from swis import paths
+
+    notebooks = [*built["generated"].glob("*.ipynb"), *(built["html"] / "_sources").rglob("*.ipynb")]
+    assert notebooks
+    for notebook in notebooks:
+        text = notebook.read_text()
+        assert str(paths.ROOT) not in text and "PosixPath(" not in text, notebook

@@ -206,7 +206,9 @@ def with_recording(nb, name: str):
         "_swis_record\n\n_swis_recorder = _swis_record(str(_swis_paths.ROOT))",
         metadata={"tags": ["remove-cell"]},
     )
-    last = new_code_cell(f"_swis_recorder.finish({name!r})", metadata={"tags": ["remove-cell"]})
+    # the semicolon keeps the returned path from being displayed: hidden on the page, a cell's output is
+    # still in the published notebook, and a path of the machine would differ from one checkout to another
+    last = new_code_cell(f"_swis_recorder.finish({name!r});", metadata={"tags": ["remove-cell"]})
     first.id, last.id = "swis-record-start", "swis-record-finish"
     out = copy.deepcopy(nb)
     out.cells = [first, *out.cells, last]
