@@ -101,3 +101,54 @@ def test_no_published_notebook_holds_a_path_of_the_machine(built):
     for notebook in notebooks:
         text = notebook.read_text()
         assert str(paths.ROOT) not in text and "PosixPath(" not in text, notebook
+
+
+def _kernel_like_chatter() -> int:
+    """A child process writing to its inherited standard error, as a kernel does (a pool task)."""
+    import subprocess
+    import sys
+
+    code = "import sys; sys.stderr.write('[IPKernelApp] WARNING | Kernel is running over TCP\\n')"
+    return subprocess.run([sys.executable, "-c", code], check=True).returncode
+
+
+def test_kernel_chatter_goes_to_the_log_not_the_terminal(tmp_path, capfd):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from swis.book.build.log import output_to_log
+
+    log = tmp_path / "logs" / "build.log"
+    spawn = mp.get_context("spawn")  # as the build's pool: a fresh interpreter per worker
+    with ProcessPoolExecutor(1, mp_context=spawn, initializer=output_to_log, initargs=(str(log), False)) as pool:
+        assert pool.submit(_kernel_like_chatter).result() == 0
+    out, err = capfd.readouterr()
+    assert "IPKernelApp" not in out + err
+    assert "[IPKernelApp] WARNING" in log.read_text()
+
+
+def test_a_failing_notebook_shows_its_error_and_the_log(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from swis.book.build.execute import execute_run
+    from swis.book.build.log import where
+    from swis.errors import BuildError
+
+    template = tmp_path / "broken.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("raise ValueError('no such column: rate')")]), template)
+    with pytest.raises(BuildError) as failed:
+        execute_run(Run(template, "broken", {}), tmp_path, progress=False)
+    message = str(failed.value)
+    assert "notebook broken (broken.ipynb) failed" in message
+    assert "ValueError: no such column: rate" in message and where() in message
+
+
+def test_a_failed_render_shows_the_warnings_and_the_log(monkeypatch, tmp_path):
+    from swis.book.build import log
+
+    monkeypatch.setattr(log, "LOG", tmp_path / "build.log")
+    log.LOG.write_text("reading sources... [100%] index\nbook/x.md:3: WARNING: undefined label: 'tbl-x'\n")
+    message = render._render_failed(1)
+    assert "undefined label: 'tbl-x'" in message and "reading sources" not in message
+    assert message.endswith(f"whole output is in {log.where()}")

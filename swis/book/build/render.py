@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from swis import paths
+from swis.book.build import log as build_log
 from swis.book.build.execute import execute_all
 from swis.book.build.params import check_book_inputs
 from swis.book.build.plan import plan
@@ -126,16 +127,29 @@ def _jupyter_book(output: Path, strict: bool) -> None:
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]
     cmd += ["--path-output", str(output), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
-    print("rendering the book: jupyter-book " + " ".join(cmd[1:]), file=sys.stderr, flush=True)
-    child = subprocess.Popen(cmd, cwd=paths.ROOT)
+    print("rendering the book (jupyter-book)", file=sys.stderr, flush=True)
+    build_log.LOG.parent.mkdir(parents=True, exist_ok=True)
+    with open(build_log.LOG, "a", encoding="utf-8") as log:
+        log.write("jupyter-book " + " ".join(cmd[1:]) + "\n")
+        log.flush()
+        child = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         code = child.wait()
         if code != 0 or not (output / "_build" / "html" / "index.html").exists():
-            raise BuildError(f"jupyter-book build failed (exit {code}); the previous book is left in place")
+            raise BuildError(_render_failed(code))
     finally:
         if child.poll() is None:
             child.terminate()
             child.wait()
+
+
+def _render_failed(code: int) -> str:
+    """The message of a failed render: Jupyter Book's warnings and errors, and where its whole output is."""
+    problems = build_log.sphinx_problems(build_log.LOG.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(
+        [f"jupyter-book build failed (exit {code}); the previous book is left in place", *problems]
+        + [f"Jupyter Book's whole output is in {build_log.where()}"]
+    )
 
 
 def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
@@ -204,6 +218,7 @@ def build(
     Path
         ``_build/html/index.html``.
     """
+    build_log.start()
     for line in clean_leftovers():
         print(f"clean-up: {line}", file=sys.stderr, flush=True)
     runs = plan(load_book_config(), overrides)
