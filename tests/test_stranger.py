@@ -152,3 +152,32 @@ def test_a_failed_render_shows_the_warnings_and_the_log(monkeypatch, tmp_path):
     message = render._render_failed(1)
     assert "undefined label: 'tbl-x'" in message and "reading sources" not in message
     assert message.endswith(f"whole output is in {log.where()}")
+
+
+def test_an_added_authority_page_says_its_data_are_its_own(toy):
+    from swis.book.pages.authority import AuthorityPage
+    from swis.config import load_config
+    from swis.data.panel import load_panel
+
+    panel, config = toy()
+    page = AuthorityPage(load_panel(panel, load_config(config)), panel.parent, 10, {})
+    opening = page.opening().data
+    assert page.data_source() == "local"
+    assert "Toyton's own panel: local data added to this book, not a table of the report" in opening
+    assert "(`panel.csv`)" in opening and "(`toy.yml`)" in opening  # named, never by a path of the machine
+    assert str(panel.parent) not in opening
+    assert 'Counts from 1 to 9 are shown as "<10"' in opening
+    assert "the report printed" not in opening and "audited" not in opening
+
+
+def test_the_worked_example_page_says_its_data_are_synthetic():
+    from swis import paths
+    from swis.book.pages.authority import AuthorityPage
+    from swis.config import example_entry, load_config
+    from swis.data.panel import load_panel
+
+    example = example_entry()
+    panel = load_panel(paths.resolve(example.panel), load_config(paths.resolve(example.config)))
+    opening = AuthorityPage(panel, paths.RESULTS, 0, {}).opening().data
+    assert "a SYNTHETIC panel made for the worked example" in opening and f"(`{example.panel}`)" in opening
+    assert "No count is hidden." in opening and "the report printed" not in opening
