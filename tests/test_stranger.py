@@ -6,11 +6,18 @@ fresh copy of the repository to a built book.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
+import yaml
 from conftest import toy_config_text, toy_rows
 from typer.testing import CliRunner
 
+from swis import paths
 from swis.book.build import render
 from swis.book.build.plan import Run
 from swis.cli import app
@@ -60,7 +67,7 @@ def test_validate_accepts_the_same_panel_once_the_outcome_has_rows(without_s17):
 def test_build_stops_before_executing_anything(without_s17, monkeypatch):
     panel, config = without_s17
     run = Run(
-        render.paths.NOTEBOOKS / "authority.ipynb",
+        paths.NOTEBOOKS / "authority.ipynb",
         "authority_toyton",
         {"authority": "Toyton", "panel_path": str(panel), "config_path": str(config)},
     )
@@ -94,8 +101,6 @@ def test_the_record_cells_display_nothing(tmp_path, monkeypatch):
 
 @pytest.mark.book
 def test_no_published_notebook_holds_a_path_of_the_machine(built):
-    from swis import paths
-
     notebooks = [*built["generated"].glob("*.ipynb"), *(built["html"] / "_sources").rglob("*.ipynb")]
     assert notebooks
     for notebook in notebooks:
@@ -171,7 +176,6 @@ def test_an_added_authority_page_says_its_data_are_its_own(toy):
 
 
 def test_the_worked_example_page_says_its_data_are_synthetic():
-    from swis import paths
     from swis.book.pages.authority import AuthorityPage
     from swis.config import example_entry, load_config
     from swis.data.panel import load_panel
@@ -181,3 +185,102 @@ def test_the_worked_example_page_says_its_data_are_synthetic():
     opening = AuthorityPage(panel, paths.RESULTS, 0, {}).opening().data
     assert "a SYNTHETIC panel made for the worked example" in opening and f"(`{example.panel}`)" in opening
     assert "No count is hidden." in opening and "the report printed" not in opening
+
+
+def test_a_new_table_of_contents_renders_every_page_afresh(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "RENDER_DIR", tmp_path / "render")
+    monkeypatch.setattr(render, "RENDER_TOC", tmp_path / "render" / "toc.txt")
+    (tmp_path / "render" / "_build" / "html").mkdir(parents=True)
+    render.RENDER_TOC.write_text(render._toc_hash())
+    assert not render.forget_render_if_toc_changed() and render.RENDER_DIR.exists()  # same contents: kept
+    render.RENDER_TOC.write_text("the hash of another table of contents")
+    assert render.forget_render_if_toc_changed() and not render.RENDER_DIR.exists()
+
+
+# -------------------------------------------------------------------------------------------------------
+# Walked from a fresh copy of the repository to a built book (the executed notebooks of `make book` reused)
+
+#: What `swis build` may print on the terminal: its own progress lines only.
+OWN_LINES = ("  reused ", "  executing ", "  done ", "rendering ", "clean-up: ", "book: ")
+
+
+def _copy_with_executed_notebooks(root):
+    """A fresh copy of the repository, with the execution cache of the built book (its runs only)."""
+    from test_workflows import _fresh_copy
+
+    _fresh_copy(root)
+    for entry in (paths.ROOT / ".swis-cache").glob("*/entry.json"):
+        shutil.copytree(entry.parent, root / ".swis-cache" / entry.parent.name)
+    return root
+
+
+def _build(root):
+    """``swis build`` in ``root``; the terminal output, checked to be the build's own lines."""
+    done = subprocess.run(
+        [sys.executable, "-m", "swis.cli", "build", "--quiet"],
+        cwd=root,
+        env={**os.environ, "SWIS_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    chatter = [line for line in lines if not line.startswith(OWN_LINES)]
+    assert not chatter, chatter  # kernel warnings and Sphinx output go to the log
+    assert "jupyter-book build" in (root / ".swis-cache/build.log").read_text()  # where the render's output went
+    return lines
+
+
+def _naming(html_root, name: str) -> list[str]:
+    """Files of the built book whose path or text names ``name`` (navigation, search index, notebooks)."""
+    found = []
+    for path in html_root.rglob("*"):
+        if name.lower() in path.name.lower():
+            found.append(str(path.relative_to(html_root)))
+        elif path.suffix in (".html", ".js", ".ipynb", ".md", ".txt", ".csv") and path.is_file():
+            found += [str(path.relative_to(html_root))] if name in path.read_text(errors="replace") else []
+    return found
+
+
+@pytest.fixture(scope="module")
+def removed(tmp_path_factory, built):
+    """A fresh copy in which Fenwick (a name the book's own text never uses) was added, built, removed and
+    built again."""
+    from test_workflows import SCAFFOLD, _northshire_rows, _swis
+
+    root = _copy_with_executed_notebooks(tmp_path_factory.mktemp("removed"))
+    _swis(root, SCAFFOLD[0], "Fenwick", *SCAFFOLD[2:], "s17")
+    new = {"name": "Fenwick", "panel": "data/panels/fenwick.csv", "config": "data/config/fenwick.yml"}
+    _northshire_rows(root).assign(authority="Fenwick").to_csv(root / new["panel"], index=False)
+    book_file = root / "data/book.yml"
+    shipped = book_file.read_text()
+    book = yaml.safe_load(shipped)
+    book["authorities"].append(new)
+    book_file.write_text(yaml.safe_dump(book, sort_keys=False))
+    _build(root)
+    html = root / "_build/html"
+    assert (html / "book/generated/authority_fenwick.html").exists()
+    assert "Fenwick" in (html / "book/index.html").read_text()  # in every page's navigation
+    book_file.write_text(shipped)
+    _build(root)
+    return root
+
+
+@pytest.mark.book
+def test_an_authority_added_then_removed_leaves_no_page_or_entry(removed):
+    assert _naming(removed / "_build/html", "Fenwick") == []
+    assert not list((removed / "book/generated").glob("*fenwick*"))
+
+
+def _files(folder) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.book
+def test_a_fresh_render_and_an_incremental_one_write_the_same_bytes(removed, built):
+    """The copy's last render was fresh (its contents changed), the book of `make book` may be incremental."""
+    fresh, kept = _files(removed / "_build/html"), _files(built["html"])
+    fresh.pop(".buildinfo", None), kept.pop(".buildinfo", None)  # Sphinx's record of its own configuration
+    assert sorted(fresh) == sorted(kept)
+    assert [name for name in fresh if fresh[name] != kept[name]] == []
+    assert _files(removed / "book/generated") == _files(built["generated"])

@@ -106,6 +106,29 @@ RENDER_DIR = paths.ROOT / ".swis-cache" / "render"
 RENDER_KEY = RENDER_DIR / "key.txt"
 
 
+#: The table of contents of the last incremental render.
+RENDER_TOC = RENDER_DIR / "toc.txt"
+
+
+def _toc_hash() -> str:
+    from swis.book.build.cache import file_hash
+
+    return file_hash(paths.ROOT / "_toc.yml")
+
+
+def forget_render_if_toc_changed() -> bool:
+    """Drop the incremental render's folder when the table of contents changed since it was made.
+
+    Sphinx re-renders only the pages whose sources changed: a chapter added or removed would leave the other
+    pages' navigation as it was, and a removed chapter's HTML in place. A new table of contents is rare, so
+    the whole book is rendered afresh instead. Returns whether the folder was dropped.
+    """
+    if RENDER_TOC.exists() and RENDER_TOC.read_text() == _toc_hash():
+        return False
+    shutil.rmtree(RENDER_DIR, ignore_errors=True)
+    return True
+
+
 def render_key() -> str:
     """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles,
     and the Sphinx extension that fixes the theme's HTML."""
@@ -166,6 +189,8 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
     if not clean and RENDER_KEY.exists() and RENDER_KEY.read_text() == key and (paths.BUILD / "html").exists():
         print("rendering the book: nothing changed since the last render", file=sys.stderr, flush=True)
         return False
+    if not clean and forget_render_if_toc_changed():
+        print("rendering every page: the table of contents is new or changed", file=sys.stderr)
     output = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))) if clean else RENDER_DIR
     tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     try:
@@ -175,6 +200,8 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
         _swap(tmp, paths.BUILD)
         RENDER_DIR.mkdir(parents=True, exist_ok=True)
         RENDER_KEY.write_text(key)
+        if not clean:  # the stamp describes the incremental folder, which a clean render leaves alone
+            RENDER_TOC.write_text(_toc_hash())
     except BaseException:
         if not clean:  # a half-done incremental render is not trusted: the next one starts afresh
             shutil.rmtree(RENDER_DIR, ignore_errors=True)
