@@ -84,6 +84,36 @@ def all_zero_problems(data: pd.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
+def missing_outcome_problems(data: pd.DataFrame, config: Config, file: str) -> list[Problem]:
+    """Outcomes of the config with no row in the panel: each would be a chapter section without data.
+
+    A config lists what the authority's chapter reports; an outcome listed there but absent from the panel
+    is a slip in one of the two files (a missing extract, a stray key), so it is refused rather than
+    silently left out of the book.
+
+    Examples
+    --------
+    >>> from swis import paths
+    >>> from swis.config import load_config
+    >>> config = load_config(paths.config_path("Stockport"))
+    >>> rows = pd.DataFrame({"outcome": ["s47"], "line": [2]})
+    >>> print(missing_outcome_problems(rows, config, "panel.csv")[0])  # doctest: +ELLIPSIS
+    error: panel.csv:0: outcome: no rows for outcome 's17' (Section 17 starts), listed in the outcomes of ...
+    """
+    present = set(data["outcome"])
+    return [
+        Problem(
+            file,
+            0,
+            "outcome",
+            f"no rows for outcome '{key}' ({spec.label}), listed in the outcomes of {config.path or 'the config'}; "
+            f"add its rows to {file} or remove it from the config",
+        )
+        for key, spec in config.outcomes.items()
+        if key not in present
+    ]
+
+
 def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
     """Keep the rows of the config's authority; a file may also hold the book's other authorities.
 

@@ -33,6 +33,7 @@ from swis.data.checks import (
     PUPILS_RULE,
     all_zero_problems,
     count_bound_problems,
+    missing_outcome_problems,
     select_authority,
     whole,
 )
@@ -362,6 +363,9 @@ def load_panel(path: str | Path, config: Config, corrections: str | Path | None 
     if corrections is not False:
         raw, fixes = apply_corrections(raw, load_corrections(corrections or None))
     data = validate_rows(raw, config, file)
+    missing = missing_outcome_problems(data, config, file)
+    if missing:
+        raise InputError(missing)
     validate_structure(data, config, file)
     warnings = balance_warnings(data, config, file)
     for r in rate_mismatches(data, config).itertuples():

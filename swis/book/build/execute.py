@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from swis import paths
+from swis.book.build import log as build_log
 from swis.book.build.outputs import output_problems
 from swis.book.build.plan import Run
 from swis.config import load_config
@@ -184,7 +185,8 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
         except pm.PapermillExecutionError as err:
             raise BuildError(
                 f"notebook {run.name} ({run.template.name}) failed in cell {err.cell_index} "
-                f"(execution {err.exec_count}): {err.ename}: {err.evalue}",
+                f"(execution {err.exec_count}): {err.ename}: {err.evalue}\n"
+                f"the kernels' output is in {build_log.where()}",
                 input_error=err.ename == "InputError",
             ) from None
     executed = nbformat.read(out, as_version=4)
@@ -206,7 +208,9 @@ def with_recording(nb, name: str):
         "_swis_record\n\n_swis_recorder = _swis_record(str(_swis_paths.ROOT))",
         metadata={"tags": ["remove-cell"]},
     )
-    last = new_code_cell(f"_swis_recorder.finish({name!r})", metadata={"tags": ["remove-cell"]})
+    # the semicolon keeps the returned path from being displayed: hidden on the page, a cell's output is
+    # still in the published notebook, and a path of the machine would differ from one checkout to another
+    last = new_code_cell(f"_swis_recorder.finish({name!r});", metadata={"tags": ["remove-cell"]})
     first.id, last.id = "swis-record-start", "swis-record-finish"
     out = copy.deepcopy(nb)
     out.cells = [first, *out.cells, last]
@@ -249,9 +253,15 @@ def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers:
             todo.append((run, decision.reason))
     if not todo:
         return report
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=mp.get_context("spawn"))
+    bars = progress and workers == 1  # per-cell progress bars of parallel runs would overwrite each other
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(todo))),
+        mp_context=mp.get_context("spawn"),
+        initializer=build_log.output_to_log,
+        initargs=(str(build_log.LOG), bars),
+    )
     try:
-        futures = {pool.submit(_execute_one, run, staging, progress and workers == 1): (run, why) for run, why in todo}
+        futures = {pool.submit(_execute_one, run, staging, bars): (run, why) for run, why in todo}
         for run, why in todo:
             print(f"  executing {run.name} ({why})", file=sys.stderr, flush=True)
         for future in as_completed(futures):

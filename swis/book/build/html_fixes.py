@@ -9,13 +9,22 @@
   ``role="doc-biblioentry"``, a role ARIA 1.3 deprecates and which is not a list item, so the list has none
   of the children it requires (axe-core: ``aria-required-children``, critical). Each citation becomes a
   ``listitem``.
+- **A stylesheet link that depends on the build's history.** Sphinx adds ``?v=<checksum>`` to a stylesheet's
+  link when the file is already in the output folder as the page is written. myst-nb copies its stylesheet
+  there only when the build finishes, so a fresh render links ``mystnb.<hash>.css`` and an incremental one
+  ``mystnb.<hash>.css?v=...``: two builds of one commit differ on every page. The file name already carries
+  its content's hash, so the query goes.
 
 The theme's controls that lack a matching name are named by ``_static/swis-controls.js``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: The checksum query of myst-nb's stylesheet, whose file name already carries the hash of its content.
+_MYSTNB_QUERY = re.compile(r"(mystnb\.[0-9a-f]+\.css)\?v=[0-9a-f]+")
 
 
 def _script_key(script: Any) -> tuple:
@@ -53,8 +62,26 @@ def citations_as_list_items(body: str) -> str:
     return body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def without_history(css_tag):
+    """Sphinx's ``css_tag`` of a page, with no checksum query on myst-nb's stylesheet.
+
+    Examples
+    --------
+    >>> tag = without_history(lambda css: f'<link href="_static/{css}?v=8cd3d715" />')
+    >>> tag("mystnb.11b3.css"), tag("pygments.css")
+    ('<link href="_static/mystnb.11b3.css" />', '<link href="_static/pygments.css?v=8cd3d715" />')
+    """
+
+    def tag(css) -> str:
+        return _MYSTNB_QUERY.sub(r"\1", css_tag(css))
+
+    return tag
+
+
 def fix_page(app, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """``html-page-context``: one copy of each script, and citations as list items."""
+    """``html-page-context``: one copy of each script, citations as list items, the same links in every build."""
+    if callable(context.get("css_tag")):
+        context["css_tag"] = without_history(context["css_tag"])
     scripts = context.get("script_files")
     if isinstance(scripts, list):
         scripts[:] = unique_scripts(scripts)

@@ -158,3 +158,20 @@ def check_run_parameters(authority: str, params: dict, cwd: Path | None = None) 
         _check_output_dir(resolved[OUTPUT_DIR])
     _check_values(authority, resolved)
     return resolved
+
+
+def check_book_inputs(runs) -> None:
+    """Check every authority run's config and panel, as ``swis validate`` does, before anything executes.
+
+    A problem found here (an outcome of the config without rows, say) would otherwise surface only after
+    every notebook ran, as a Sphinx warning about a missing label; here it is the message of
+    ``swis validate``.
+
+    Raises
+    ------
+    InputError
+        The problems of the first authority whose inputs are not usable.
+    """
+    for run in runs:
+        if "config_path" in run.parameters:
+            _check_values(str(run.parameters["authority"]), run.parameters)

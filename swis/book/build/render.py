@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from swis import paths
+from swis.book.build import log as build_log
 from swis.book.build.execute import execute_all
+from swis.book.build.params import check_book_inputs
 from swis.book.build.plan import plan
 from swis.book.pdf import edition
 from swis.config import load_book_config
@@ -105,6 +107,29 @@ RENDER_DIR = paths.ROOT / ".swis-cache" / "render"
 RENDER_KEY = RENDER_DIR / "key.txt"
 
 
+#: The table of contents of the last incremental render.
+RENDER_TOC = RENDER_DIR / "toc.txt"
+
+
+def _toc_hash() -> str:
+    from swis.book.build.cache import file_hash
+
+    return file_hash(paths.ROOT / "_toc.yml")
+
+
+def forget_render_if_toc_changed() -> bool:
+    """Drop the incremental render's folder when the table of contents changed since it was made.
+
+    Sphinx re-renders only the pages whose sources changed: a chapter added or removed would leave the other
+    pages' navigation as it was, and a removed chapter's HTML in place. A new table of contents is rare, so
+    the whole book is rendered afresh instead. Returns whether the folder was dropped.
+    """
+    if RENDER_TOC.exists() and RENDER_TOC.read_text() == _toc_hash():
+        return False
+    shutil.rmtree(RENDER_DIR, ignore_errors=True)
+    return True
+
+
 def render_key() -> str:
     """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles,
     and the Sphinx extension that fixes the theme's HTML."""
@@ -126,16 +151,29 @@ def _jupyter_book(output: Path, strict: bool) -> None:
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]
     cmd += ["--path-output", str(output), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
-    print("rendering the book: jupyter-book " + " ".join(cmd[1:]), file=sys.stderr, flush=True)
-    child = subprocess.Popen(cmd, cwd=paths.ROOT)
+    print("rendering the book (jupyter-book)", file=sys.stderr, flush=True)
+    build_log.LOG.parent.mkdir(parents=True, exist_ok=True)
+    with open(build_log.LOG, "a", encoding="utf-8") as log:
+        log.write("jupyter-book " + " ".join(cmd[1:]) + "\n")
+        log.flush()
+        child = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         code = child.wait()
         if code != 0 or not (output / "_build" / "html" / "index.html").exists():
-            raise BuildError(f"jupyter-book build failed (exit {code}); the previous book is left in place")
+            raise BuildError(_render_failed(code))
     finally:
         if child.poll() is None:
             child.terminate()
             child.wait()
+
+
+def _render_failed(code: int) -> str:
+    """The message of a failed render: Jupyter Book's warnings and errors, and where its whole output is."""
+    problems = build_log.sphinx_problems(build_log.LOG.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(
+        [f"jupyter-book build failed (exit {code}); the previous book is left in place", *problems]
+        + [f"Jupyter Book's whole output is in {build_log.where()}"]
+    )
 
 
 def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
@@ -152,6 +190,8 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
     if not clean and RENDER_KEY.exists() and RENDER_KEY.read_text() == key and (paths.BUILD / "html").exists():
         print("rendering the book: nothing changed since the last render", file=sys.stderr, flush=True)
         return False
+    if not clean and forget_render_if_toc_changed():
+        print("rendering every page: the table of contents is new or changed", file=sys.stderr)
     output = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))) if clean else RENDER_DIR
     tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     try:
@@ -162,6 +202,8 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
         _swap(tmp, paths.BUILD)
         RENDER_DIR.mkdir(parents=True, exist_ok=True)
         RENDER_KEY.write_text(key)
+        if not clean:  # the stamp describes the incremental folder, which a clean render leaves alone
+            RENDER_TOC.write_text(_toc_hash())
     except BaseException:
         if not clean:  # a half-done incremental render is not trusted: the next one starts afresh
             shutil.rmtree(RENDER_DIR, ignore_errors=True)
@@ -205,11 +247,13 @@ def build(
     Path
         ``_build/html/index.html``.
     """
+    build_log.start()
     for line in clean_leftovers():
         print(f"clean-up: {line}", file=sys.stderr, flush=True)
     runs = plan(load_book_config(), overrides)
     if only is not None:
         runs = [r for r in runs if r.name in only]
+    check_book_inputs(runs)
     keep = paths.GENERATED if only is not None else None
     with sigterm_interrupts():
         staging, report = execute_all(runs, keep=keep, progress=progress, force=options.get("force", False))

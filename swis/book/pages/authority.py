@@ -14,7 +14,7 @@ from swis.audit.compare import audit_outcome
 from swis.book import registry
 from swis.book.myst import download_links, glue_figure, glue_values, myst_table
 from swis.config import load_config
-from swis.data.disclosure import panel_suppression_note, resolve_threshold
+from swis.data.disclosure import is_published, panel_suppression_note, resolve_threshold
 from swis.data.panel import Panel, load_panel
 from swis.data.published import context_table, load_published
 from swis.estimation.costs import cost_table
@@ -111,6 +111,52 @@ class AuthorityPage:
         if outcome not in self._audits:
             self._audits[outcome] = audit_outcome(self.panel, outcome, load_published(), **self.overrides)
         return self._audits[outcome]
+
+    def data_source(self) -> str:
+        """Where the page's rows come from: ``report`` (exactly the rows the report printed), ``synthetic`` (the
+        worked example's made-up rows) or ``local`` (anyone else's rows: an added authority, another panel)."""
+        if "source" in self.panel.data and self.panel.data["source"].astype(str).str.contains("SYNTHETIC").any():
+            return "synthetic"
+        return "report" if is_published(self.panel) else "local"
+
+    def opening(self):
+        """The page's opening: what every table, figure and number is computed from, and where the method is.
+
+        Examples
+        --------
+        >>> from swis.config import load_config
+        >>> config = load_config(paths.config_path("Stockport"))
+        >>> page = AuthorityPage(load_panel(paths.PANEL, config), paths.RESULTS, 0, {})
+        >>> page.data_source(), "the school-by-term tables the report printed" in page.opening().data
+        ('report', True)
+        """
+        from IPython.display import Markdown
+
+        method = "The method is described in {ref}`sec-methods-did`"
+        kind = self.data_source()
+        if kind == "report":
+            return Markdown(
+                "Every table, figure and number below is computed by the `swis` package from the school-by-term "
+                "tables the report printed (in `data/`), with the documented corrections, and the authority's "
+                f"configuration. {method}, and the re-analysis is audited, table by table, in "
+                "{ref}`sec-reproducibility`."
+            )
+        rows = (
+            "a SYNTHETIC panel made for the worked example"
+            if kind == "synthetic"
+            else f"{self.config.authority}'s own panel: local data added to this book, not a table of the report"
+        )
+        n = self.suppress_below
+        hidden = (
+            f'Counts from 1 to {n - 1} are shown as "<{n}" in the tables, the downloads and the figures.'
+            if n > 1
+            else "No count is hidden."
+        )
+        return Markdown(
+            f"Every table, figure and number below is computed by the `swis` package from {rows} "
+            f"(`{_shown(self.panel.file)}`), and the authority's configuration (`{_shown(self.config.path)}`). "
+            f"{hidden} {method}."
+        )
 
     def banner(self):
         """What kind of data the page shows: nothing for the report's pilots (``None``: the cell shows nothing),
@@ -278,3 +324,15 @@ class AuthorityPage:
     def downloads(self, outcome: str):
         """Write one outcome's CSV files and link them."""
         return download_links(self.write_results(outcome), lead="Download: ", named=True)
+
+
+def _shown(path) -> str:
+    """A file as a page may name it: relative to the repository, or only its name (never a path of the machine).
+
+    Examples
+    --------
+    >>> _shown(paths.PANEL), _shown("/home/someone/panels/mine.csv")
+    ('data/panels/swis_panel.csv', 'mine.csv')
+    """
+    shown = paths.relative(path or "")
+    return Path(shown).name if Path(shown).is_absolute() else shown
