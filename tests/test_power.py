@@ -15,9 +15,11 @@ from swis.cli import app
 from swis.power.analyse import fit_crt, fit_did
 from swis.power.calibrate import calibrate
 from swis.power.design import TrialDesign
-from swis.power.power import normal_power, simulate_power
+from swis.power.pilots import among_rejections, pilot_designs, pilot_power
+from swis.power.power import minimum_detectable_effect, normal_power, simulate_power
 from swis.power.retro import retrodesign, retrodesign_simulated
 from swis.power.simulate import allocate, simulate
+from swis.report.power_tables import interval_sentence, mde_display
 
 SMALL = TrialDesign(n_schools=24, terms_pre=2, terms_post=2, effect=0.8, baseline_rate=0.01)
 
@@ -179,3 +181,72 @@ def test_cli_answers_and_refuses_bad_values(tmp_path):
     bad = runner.invoke(app, ["power", "--schools", "1"])
     assert bad.exit_code == 2 and "n_schools must be at least 2" in bad.stderr
     assert runner.invoke(app, ["power", "--reps", "0"]).exit_code == 2
+
+
+def test_pilot_type_s_and_m_are_computed_among_the_report_tests_rejections():
+    """The pilots' exaggeration and wrong-sign rates belong to the test whose rejection rate they sit beside."""
+    base = replace(SMALL, sd_school=0.4, sd_term=0.3, baseline_rate=0.01)
+    pilots = pilot_power("s47", base, {"tenth": 0.9}, reps=200, seed=5)
+    designs = pilot_designs("s47", base)
+    assert list(pilots["authority"]) == list(designs["authority"]) and len(pilots) >= 2
+    for r, d in zip(pilots.itertuples(), designs["design"], strict=True):
+        res = simulate_power(replace(d, effect=0.9), 200, 5)
+        sig = res.rejected
+        assert r.power_tenth == sig.mean()
+        assert_allclose(r.exaggeration_tenth, np.abs(res.fits.estimate[sig]).mean() / -np.log(0.9))
+        assert_allclose(r.type_s_tenth, (res.fits.estimate[sig] > 0).mean())
+        assert r.exaggeration_ideal_tenth != r.exaggeration_tenth
+
+
+def test_pilot_designs_have_the_published_panels_shape():
+    """Each pilot design is its authority's model: schools, intervention schools and terms of the panel."""
+    designs = pilot_designs("s47", SMALL).set_index("authority")["design"]
+    shape = {a: (d.n_schools, d.treated_count, d.terms_pre, d.terms_post) for a, d in designs.items()}
+    assert shape["Southampton"][0] == 3 and shape["Southampton"][2] == 6
+    assert shape["Stockport"][0] == 12 and shape["Lambeth"][0] == 8
+    assert all(1 <= t < n for n, t, _, _ in shape.values())
+
+
+def test_among_rejections_without_rejections_is_not_a_number():
+    assert all(np.isnan(among_rejections(np.array([0.1, -0.2]), np.array([False, False]), 0.9)))
+
+
+@pytest.mark.parametrize(
+    ("irr", "low", "high", "excluded", "open_"),
+    [
+        (1.055, 0.955, 1.166, "a fall in the rate of more than 4.5% and a rise of more than 16.6%", "no change"),
+        (0.8, 0.7, 0.9, "no change, a fall in the rate of more than 30.0%", "a fall of between 10.0% and 30.0%"),
+        (1.2, 1.1, 1.3, "no change, a rise in the rate of less than 10.0%", "a rise of between 10.0% and 30.0%"),
+    ],
+)
+def test_interval_sentence_says_what_is_excluded_and_what_is_not(irr, low, high, excluded, open_):
+    words = interval_sentence(irr, low, high)
+    done, left = words.split("; it does not exclude ")
+    assert excluded in done and open_ in left and "no change" not in (left if low > 1 or high < 1 else done)
+
+
+def test_minimum_detectable_effect_has_the_power_it_claims():
+    """At the detectable effect the simulated power is 80% within 3 Monte Carlo SE plus 0.03 (the normal
+    approximation behind it), and the test's level with no effect is 5% within 3 Monte Carlo SE."""
+    design = TrialDesign(n_schools=120, terms_pre=2, terms_post=2, baseline_rate=0.01, sd_school=0.4, sd_term=0.3)
+    out = minimum_detectable_effect(design, reps=1000, seed=4)
+    assert abs(out["power_at_mde"] - 0.8) < 3 * out["mcse_at_mde"] + 0.03
+    assert abs(out["null_rejection"] - 0.05) < 3 * np.sqrt(0.05 * 0.95 / 1000)
+    assert 0.6 < out["mde"] < 0.95
+
+
+def test_monte_carlo_error_of_the_detectable_effect_matches_its_spread_over_seeds():
+    """The delta-method Monte Carlo SE of the detectable effect is within a factor of 2.5 of the SD of the
+    detectable effect over 8 seeds (the SD of 8 draws is itself within that factor with high probability)."""
+    design = TrialDesign(n_schools=30, terms_pre=1, terms_post=1, baseline_rate=0.01, sd_school=0.4, sd_term=0.3)
+    runs = [minimum_detectable_effect(design, reps=200, seed=s) for s in range(8)]
+    spread = np.std([r["mde"] for r in runs], ddof=1)
+    claimed = np.mean([r["mde_mcse"] for r in runs])
+    assert claimed / 2.5 < spread < claimed * 2.5
+
+
+def test_detectable_effect_table_shows_the_rejection_rate_without_an_effect():
+    row = {"design": "x", "analysis_name": "y", "mde": 0.9, "mde_mcse": 0.004, "power_at_mde": 0.8}
+    shown = mde_display(pd.DataFrame([{**row, "mcse_at_mde": 0.01, "null_rejection": 0.061, "null_mcse": 0.008}]))
+    assert shown["Rejections with no effect"].iloc[0] == "0.061 ± 0.008"
+    assert shown["Detectable with 80% power"].iloc[0] == "0.900 ± 0.004 (10.0% lower)"

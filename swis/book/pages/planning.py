@@ -15,7 +15,7 @@ from swis.data.trial import load_trial
 from swis.power.calibrate import calibrate, pupil_distribution
 from swis.power.design import TrialDesign
 from swis.power.pilots import pilot_power
-from swis.power.power import minimum_detectable_effect, power_curve, simulate_power
+from swis.power.power import minimum_detectable_effect, power_curve
 from swis.report import power_tables
 from swis.report.figures.power import ANALYSIS_NAMES, power_figure
 
@@ -36,21 +36,22 @@ def trial_designs(base: TrialDesign, trial: pd.DataFrame) -> dict[str, TrialDesi
     }
 
 
-def mde_table(designs: dict[str, TrialDesign], trial_effect: float, reps: int, seed: int) -> pd.DataFrame:
-    """Minimum detectable effect and power against the trial's estimate, for each design and analysis."""
+def mde_table(designs: dict[str, TrialDesign], reps: int, seed: int) -> pd.DataFrame:
+    """Minimum detectable effect and rejection rate with no effect, for each design and analysis.
+
+    No power at the trial's own estimate: power computed at an observed effect adds nothing to its interval
+    (Hoenig & Heisey 2001, The American Statistician 55(1), "The abuse of power").
+    """
     rows = []
     for name, design in designs.items():
         for analysis in ANALYSIS_NAMES:
             d = replace(design, analysis=analysis)
-            at_trial = simulate_power(replace(d, effect=trial_effect), reps, seed)
             rows.append(
                 {
                     "design": name,
                     "analysis": analysis,
                     "analysis_name": ANALYSIS_NAMES[analysis],
                     **minimum_detectable_effect(d, reps=reps, seed=seed),
-                    "power_trial": at_trial.power,
-                    "mcse_trial": at_trial.mcse,
                 }
             )
     return pd.DataFrame(rows)
@@ -146,7 +147,7 @@ class PlanningPage:
             base,
             calibration,
             trial,
-            mde_table(designs, effect, reps, seed),
+            mde_table(designs, reps, seed),
             by_effect,
             by_schools,
             pilots,
@@ -168,11 +169,15 @@ class PlanningPage:
             "trial_planned": int(t["planned_schools"]),
             "trial_analysed": int(t["analysed_schools"]),
             "trial_pct_higher": float((t["s47_rate_ratio"] - 1) * 100),
+            "trial_interval": power_tables.interval_sentence(
+                float(t["s47_rate_ratio"]), float(t["s47_ci_low"]), float(t["s47_ci_high"])
+            ),
         }
         for r in self.mdes.itertuples():
             which = "planned" if r.design.startswith("As planned") else "analysed"
             values[f"plan_mde_pct_{r.analysis}_{which}"] = float((1 - r.mde) * 100)
-            values[f"plan_power_trial_{r.analysis}_{which}"] = float(r.power_trial * 100)
+            values[f"plan_mde_mcse_pct_{r.analysis}_{which}"] = float(r.mde_mcse * 100)
+            values[f"plan_null_pct_{r.analysis}_{which}"] = float(r.null_rejection * 100)
         values["plan_pilot_sizes"] = power_tables.sizes_sentence(self.pilots)
         values["plan_pilot_errors"] = power_tables.errors_sentence(self.pilots, "tenth")
         glue_values(values)
