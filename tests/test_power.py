@@ -156,31 +156,58 @@ def test_design_refuses_bad_values():
     assert replace(SMALL, n_schools=30).treated_count == 15
 
 
-def test_cli_answers_and_refuses_bad_values(tmp_path):
-    runner = CliRunner()
+def test_cli_result_is_the_simulation_of_the_design_it_reports(tmp_path):
+    """The CLI's power is exactly what simulate_power gives for the design written to its CSV, with the
+    book's defaults (data/book.yml planning: terms before and after, seed) where no option is given."""
+    from swis.config.book import load_book_config
+    from swis.power.calibrate import pupil_distribution
+
+    plan = load_book_config()["planning"]
     out = tmp_path / "power.csv"
-    done = runner.invoke(app, ["power", "--schools", "40", "--reps", "200", "--effect", "0.8", "--out", str(out)])
+    done = CliRunner().invoke(app, ["power", "--schools", "40", "--reps", "200", "--effect", "0.8", "--out", str(out)])
     assert done.exit_code == 0, done.output
     row = pd.read_csv(out).iloc[0]
-    again = simulate_power(
-        replace(
-            TrialDesign(
-                n_schools=40,
-                effect=0.8,
-                terms_post=2,
-                baseline_rate=row.baseline_rate,
-                sd_school=row.sd_school,
-                sd_term=row.sd_term,
-            ),
-            pupils=(1.0, 0.0),
-        ),
-        1,
-        1,
+    assert (row.terms_pre, row.terms_post, row.seed, row.reps) == (
+        plan["terms_pre"],
+        plan["terms_post"],
+        plan["seed"],
+        200,
     )
-    assert row.reps == 200 and 0 <= row.power <= 1 and again.reps == 1
+    design = TrialDesign(
+        n_schools=40,
+        effect=0.8,
+        terms_pre=plan["terms_pre"],
+        terms_post=plan["terms_post"],
+        baseline_rate=row.baseline_rate,
+        sd_school=row.sd_school,
+        sd_term=row.sd_term,
+        pupils=pupil_distribution(),
+    )
+    assert row.power == simulate_power(design, 200, plan["seed"]).power
+
+
+def test_cli_refuses_bad_values_with_one_message():
+    runner = CliRunner()
     bad = runner.invoke(app, ["power", "--schools", "1"])
     assert bad.exit_code == 2 and "n_schools must be at least 2" in bad.stderr
     assert runner.invoke(app, ["power", "--reps", "0"]).exit_code == 2
+    for args, said in (
+        (["--strata", "10,a"], "expected whole numbers separated by commas"),
+        (["--strata", "10,10", "--treated", "25"], "n_treated must lie between 1 and n_schools - 1"),
+        (["--schools", "30", "--strata", "10,10"], "strata must add up to n_schools (30)"),
+    ):
+        bad = runner.invoke(app, ["power", *args, "--reps", "5"])
+        assert bad.exit_code == 2 and said in bad.stderr and "Traceback" not in bad.output, args
+
+
+def test_cli_strata_with_treated_allocates_within_strata(tmp_path):
+    out = tmp_path / "p.csv"
+    done = CliRunner().invoke(app, ["power", "--strata", "10,10", "--treated", "10", "--reps", "20", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    row = pd.read_csv(out).iloc[0]
+    assert (row.n_schools, row.n_treated) == (20, 10)
+    a = allocate(TrialDesign(n_schools=20, strata=(4, 6, 10), n_treated=7), 40, np.random.default_rng(0))
+    assert (a[:, :4].sum(1) == 1).all() and (a[:, 4:10].sum(1) == 2).all() and (a[:, 10:].sum(1) == 4).all()
 
 
 def test_pilot_type_s_and_m_are_computed_among_the_report_tests_rejections():
