@@ -13,15 +13,27 @@ PARAMETERS = {
 }
 
 
+def weights_text(weights: dict[str, float]) -> str:
+    """Each authority's weight behind an estimate, largest first.
+
+    Examples
+    --------
+    >>> weights_text({"A": 0.1, "B": 0.895, "C": 0.005})
+    'B 90%, A 10%, C 0%'
+    """
+    return ", ".join(f"{k} {v:.0%}" for k, v in sorted(weights.items(), key=lambda kv: -kv[1]))
+
+
 def calibration_display(calibration: pd.DataFrame) -> pd.DataFrame:
-    """The calibrated parameters with their bootstrap intervals."""
+    """The calibrated parameters with their parametric bootstrap intervals and each pilot's weight."""
     return pd.DataFrame(
         {
             "Parameter": calibration["parameter"].map(PARAMETERS),
             "Estimate": calibration["estimate"].map(lambda v: f"{v:.4f}"),
-            "95% interval (bootstrap of schools)": [
+            "95% interval (parametric bootstrap)": [
                 f"{lo:.4f} to {hi:.4f}" for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
             ],
+            "Weight of each pilot": calibration["weights"].map(weights_text),
         }
     )
 

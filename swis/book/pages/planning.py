@@ -24,14 +24,22 @@ EFFECTS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
 SCHOOLS = [20, 60, 100, 140, 200, 268, 400]
 
 
-def trial_designs(base: TrialDesign, trial: pd.DataFrame) -> dict[str, TrialDesign]:
-    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications."""
+#: The designs of the detectable-effect table, in order: their keys in glued names.
+DESIGN_KEYS = ("planned", "analysed", "upper")
+
+
+def trial_designs(base: TrialDesign, trial: pd.DataFrame, calibration: pd.DataFrame) -> dict[str, TrialDesign]:
+    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications; and
+    as analysed with the variation at the upper ends of its calibration intervals (the plausible worst case)."""
     planned = int(trial.loc["planned_schools", "value"])
     analysed = int(trial.loc["analysed_schools", "value"])
+    as_analysed = replace(base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"]))
+    high = calibration.set_index("parameter")["ci_high"]
     return {
         f"As planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
-        f"As analysed: {analysed} schools, {int(trial.loc['analysed_intervention', 'value'])} with SWIS": replace(
-            base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"])
+        f"As analysed: {analysed} schools, {as_analysed.treated_count} with SWIS": as_analysed,
+        "As analysed, variation at the upper ends of its intervals": replace(
+            as_analysed, sd_school=float(high["sd_school"]), sd_term=float(high["sd_term"])
         ),
     }
 
@@ -43,11 +51,12 @@ def mde_table(designs: dict[str, TrialDesign], reps: int, seed: int) -> pd.DataF
     (Hoenig & Heisey 2001, The American Statistician 55(1), "The abuse of power").
     """
     rows = []
-    for name, design in designs.items():
+    for key, (name, design) in zip(DESIGN_KEYS, designs.items(), strict=True):
         for analysis in ANALYSIS_NAMES:
             d = replace(design, analysis=analysis)
             rows.append(
                 {
+                    "key": key,
                     "design": name,
                     "analysis": analysis,
                     "analysis_name": ANALYSIS_NAMES[analysis],
@@ -126,8 +135,8 @@ class PlanningPage:
         )
         trial = load_trial()
         effect = float(trial.loc["s47_rate_ratio", "value"])
-        designs = trial_designs(base, trial)
-        analysed = list(designs.values())[-1]
+        designs = trial_designs(base, trial, calibration)
+        analysed = list(designs.values())[1]
         by_effect = pd.concat(
             [power_curve(replace(analysed, analysis=a), EFFECTS, "effect", curve_reps, seed) for a in ANALYSIS_NAMES],
             ignore_index=True,
@@ -174,10 +183,13 @@ class PlanningPage:
             ),
         }
         for r in self.mdes.itertuples():
-            which = "planned" if r.design.startswith("As planned") else "analysed"
-            values[f"plan_mde_pct_{r.analysis}_{which}"] = float((1 - r.mde) * 100)
-            values[f"plan_mde_mcse_pct_{r.analysis}_{which}"] = float(r.mde_mcse * 100)
-            values[f"plan_null_pct_{r.analysis}_{which}"] = float(r.null_rejection * 100)
+            values[f"plan_mde_pct_{r.analysis}_{r.key}"] = float((1 - r.mde) * 100)
+            values[f"plan_null_pct_{r.analysis}_{r.key}"] = float(r.null_rejection * 100)
+        for r in self.calibration.itertuples():
+            values[f"plan_{r.parameter}_high"] = float(r.ci_high)
+            top = max(r.weights, key=r.weights.get)
+            values[f"plan_{r.parameter}_top"] = top
+            values[f"plan_{r.parameter}_top_pct"] = float(r.weights[top] * 100)
         values["plan_pilot_sizes"] = power_tables.sizes_sentence(self.pilots)
         values["plan_pilot_errors"] = power_tables.errors_sentence(self.pilots, "tenth")
         glue_values(values)
