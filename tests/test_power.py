@@ -179,7 +179,7 @@ def test_cli_result_is_the_simulation_of_the_design_it_reports(tmp_path):
     """The CLI's power is exactly what simulate_power gives for the design written to its CSV, with the
     book's defaults (data/book.yml planning: terms before and after, seed) where no option is given."""
     from swis.config.book import load_book_config
-    from swis.power.calibrate import pupil_distribution
+    from swis.power.calibrate import design_inputs
 
     plan = load_book_config()["planning"]
     out = tmp_path / "power.csv"
@@ -200,7 +200,7 @@ def test_cli_result_is_the_simulation_of_the_design_it_reports(tmp_path):
         baseline_rate=row.baseline_rate,
         sd_school=row.sd_school,
         sd_term=row.sd_term,
-        pupils=pupil_distribution(),
+        pupils=design_inputs("s47", plan["phase"])[1]["pupils"],
     )
     assert row.power == simulate_power(design, 200, plan["seed"]).power
 
@@ -292,7 +292,32 @@ def test_monte_carlo_error_of_the_detectable_effect_matches_its_spread_over_seed
 
 
 def test_detectable_effect_table_shows_the_rejection_rate_without_an_effect():
-    row = {"design": "x", "analysis_name": "y", "mde": 0.9, "mde_mcse": 0.004, "power_at_mde": 0.8}
+    row = {"design": "x", "analysis_name": "y", "mde": 0.9, "mde_mcse": 0.004, "power_at_mde": 0.8, "se_null": 0.05}
     shown = mde_display(pd.DataFrame([{**row, "mcse_at_mde": 0.01, "null_rejection": 0.061, "null_mcse": 0.008}]))
     assert shown["Rejections with no effect"].iloc[0] == "0.061 ± 0.008"
     assert shown["Detectable with 80% power"].iloc[0] == "0.900 ± 0.004 (10.0% lower)"
+
+
+def test_trial_inputs_come_from_the_trials_file_and_secondary_schools():
+    """Pupils per school have the trial's own mean (pupils over schools analysed); the calibration with
+    phase "Secondary" uses only the pilots' secondary schools, as the trial took secondary schools only."""
+    from swis.data.trial import load_trial
+    from swis.power.calibrate import trial_pupils
+
+    t = load_trial()["value"]
+    median, sd = trial_pupils(0.3)
+    assert_allclose(median * np.exp(sd**2 / 2), t["analysed_pupils"] / t["analysed_schools"], rtol=1e-12)
+    rows = pre_pilot_rows("s47", "Secondary")
+    assert rows["school"].str.contains("Secondary").all() and rows["school"].nunique() == 11
+    assert len(rows) < len(pre_pilot_rows("s47"))
+
+
+def test_trials_standard_error_is_read_off_its_interval():
+    """SE = (log high - log low) / (2 x 1.96): checked against a normal interval built from a known SE."""
+    from swis.power.power import se_from_interval
+    from swis.report.power_tables import se_check_sentence
+
+    low, high = np.exp(0.1 - 1.959964 * 0.07), np.exp(0.1 + 1.959964 * 0.07)
+    assert_allclose(se_from_interval(low, high), 0.07, rtol=1e-6)
+    assert "pessimistic" in se_check_sentence(0.05, 0.06) and "optimistic" in se_check_sentence(0.05, 0.04)
+    assert "20%" in se_check_sentence(0.05, 0.06)

@@ -20,7 +20,7 @@ def book_defaults() -> dict:
     --------
     >>> d = book_defaults()
     >>> sorted(d)
-    ['outcome', 'reps', 'schools', 'seed', 'terms_post', 'terms_pre']
+    ['outcome', 'phase', 'reps', 'schools', 'seed', 'terms_post', 'terms_pre']
     """
     from swis.config.book import load_book_config
     from swis.data.trial import load_trial
@@ -28,6 +28,7 @@ def book_defaults() -> dict:
     plan = load_book_config()["planning"]
     return {
         "outcome": str(plan["outcome"]),
+        "phase": str(plan["phase"]),
         "schools": int(load_trial().loc["planned_schools", "value"]),
         "terms_pre": int(plan["terms_pre"]),
         "terms_post": int(plan["terms_post"]),
@@ -48,19 +49,17 @@ def _strata(text: str) -> tuple[int, ...]:
 
 def _design(outcome: str, values: dict):
     """The design asked for: calibrated defaults for the outcome, overridden by the options given."""
-    from swis.power.calibrate import calibrate, pupil_distribution
+    from swis.power.calibrate import design_inputs
     from swis.power.design import TrialDesign
 
-    est = calibrate(outcome, reps=0).set_index("parameter")["estimate"]
-    median, sd_log = pupil_distribution()
+    _, calibrated = design_inputs(outcome, book_defaults()["phase"])
+    median, sd_log = calibrated.pop("pupils")
     given = {k: v for k, v in values.items() if v is not None}
     strata = _strata(given.pop("strata")) if "strata" in given else ()
     # without --schools, the strata say how many there are; without either, the trial's planned number
     given.setdefault("n_schools", sum(strata) if strata else book_defaults()["schools"])
     fields = {
-        "baseline_rate": float(est["baseline_rate"]),
-        "sd_school": float(est["sd_school"]),
-        "sd_term": float(est["sd_term"]),
+        **calibrated,
         **given,
         "strata": strata,
         "pupils": (given.pop("pupils_median", median), given.pop("pupils_sd", sd_log)),
@@ -96,8 +95,11 @@ Seed = Annotated[int | None, Opt(help=f"Seed; a run is reproducible bit for bit 
 Rate = Annotated[float | None, Opt(help="Events per pupil per term (default: the pilots').")]
 SdSchool = Annotated[float | None, Opt(help="SD of the school effect on the log rate (default: the pilots').")]
 SdTerm = Annotated[float | None, Opt(help="SD of the school-by-term effect on the log rate (default: the pilots').")]
-PupilsMedian = Annotated[float | None, Opt(help="Median pupils per school (default: the pilots' secondary schools).")]
-PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' secondary schools).")]
+PupilsMedian = Annotated[
+    float | None,
+    Opt(help="Median pupils per school (default: from the trial's pupils per school, data/published/trial.csv)."),
+]
+PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' schools of the book's phase).")]
 Strata = Annotated[str | None, Opt(help="Schools per stratum, e.g. 12,14,10 (allocation balanced within each).")]
 Alpha = Annotated[float, Opt(help="Two-sided level.")]
 Out = Annotated[Path | None, Opt(help="Write the design and its power as a one-row CSV.")]

@@ -20,14 +20,16 @@ import pandas as pd
 
 from swis.config.book import pilot_panels
 from swis.data.panel import load_panel
+from swis.data.trial import load_trial
 from swis.power.moments import Moments, Panel, as_sd, draw, estimate
 
 #: Bootstrap replicates of the calibration.
 BOOT = 400
 
 
-def pre_pilot_rows(outcome: str) -> pd.DataFrame:
-    """Rows of one outcome in the terms before each authority's pilot, every authority of the book."""
+def pre_pilot_rows(outcome: str, phase: str | None = None) -> pd.DataFrame:
+    """Rows of one outcome in the terms before each authority's pilot, every authority of the book; with
+    ``phase`` (e.g. ``"Secondary"``), only schools whose anonymised label names that phase."""
     frames = []
     for config, path in pilot_panels():
         panel = load_panel(path, config)
@@ -37,7 +39,8 @@ def pre_pilot_rows(outcome: str) -> pd.DataFrame:
         pre = set(config.terms[:first_post])
         rows = panel.outcome(outcome)
         frames.append(rows[rows["term"].astype(str).isin(pre)].assign(term=lambda d: d["term"].astype(str)))
-    return pd.concat(frames, ignore_index=True)[["authority", "school", "term", "count", "pupils"]]
+    rows = pd.concat(frames, ignore_index=True)[["authority", "school", "term", "count", "pupils"]]
+    return rows[rows["school"].str.contains(phase, case=False)].reset_index(drop=True) if phase else rows
 
 
 def pilot_panel(rows: pd.DataFrame) -> tuple[Panel, np.ndarray]:
@@ -56,8 +59,9 @@ def _values(m: Moments) -> np.ndarray:
     return np.array([m.baseline_rate, float(as_sd(m.cv2_school)), float(as_sd(m.cv2_term))])
 
 
-def calibrate(outcome: str, reps: int = BOOT, seed: int = 20200501) -> pd.DataFrame:
-    """Baseline rate, ``sd_school`` and ``sd_term`` of one outcome, with parametric bootstrap 95% intervals.
+def calibrate(outcome: str, reps: int = BOOT, seed: int = 20200501, phase: str | None = None) -> pd.DataFrame:
+    """Baseline rate, ``sd_school`` and ``sd_term`` of one outcome, with parametric bootstrap 95% intervals;
+    with ``phase``, from the schools of that phase only (see :func:`pre_pilot_rows`).
 
     Returns
     -------
@@ -74,7 +78,7 @@ def calibrate(outcome: str, reps: int = BOOT, seed: int = 20200501) -> pd.DataFr
     >>> bool((cal["ci_low"] <= cal["ci_high"]).all())
     True
     """
-    rows = pre_pilot_rows(outcome)
+    rows = pre_pilot_rows(outcome, phase)
     panel, y = pilot_panel(rows)
     point = estimate(panel, y)
     value = _values(point)
@@ -114,3 +118,27 @@ def pupil_distribution(phase: str = "Secondary") -> tuple[float, float]:
     data = pd.concat(frames, ignore_index=True)
     pupils = data[data["school"].str.contains(phase, case=False)].groupby(["authority", "school"])["pupils"].mean()
     return float(pupils.median()), float(np.log(pupils).std(ddof=0))
+
+
+def trial_pupils(sd_log: float) -> tuple[float, float]:
+    """Pupils per school as the trial had them: the mean of its own file (pupils over schools analysed,
+    ``data/published/trial.csv``), as ``(median, sd of log)`` of a log-normal with that mean and ``sd_log``.
+
+    Examples
+    --------
+    >>> median, sd = trial_pupils(0.3)
+    >>> round(median * np.exp(sd**2 / 2))
+    1041
+    """
+    trial = load_trial()
+    mean = float(trial.loc["analysed_pupils", "value"] / trial.loc["analysed_schools", "value"])
+    return mean * float(np.exp(-(sd_log**2) / 2)), sd_log
+
+
+def design_inputs(outcome: str, phase: str | None, reps: int = 0, seed: int = 20200501) -> tuple[pd.DataFrame, dict]:
+    """The calibration and the design fields it sets (rate, variation, pupils): one place for the book and
+    ``swis power``. Pupils: the trial's mean, spread as among the pilots' schools of ``phase``."""
+    calibration = calibrate(outcome, reps, seed, phase)
+    est = calibration.set_index("parameter")["estimate"]
+    fields = {k: float(est[k]) for k in ("baseline_rate", "sd_school", "sd_term")}
+    return calibration, {**fields, "pupils": trial_pupils(pupil_distribution(phase or "")[1])}

@@ -86,6 +86,8 @@ def _school_parts(y: np.ndarray, n: np.ndarray, school: np.ndarray, term: np.nda
     """``[num, den0, den1]`` of the between-school estimator for one authority, given ``c_term``: the estimate
     solves ``c = num / (den0 - c den1)``. The term-only fit is ``m = G y``, exactly linear."""
     on = (np.bincount(term, y) > 0)[term]
+    if not on.any():  # no events at all: the authority says nothing about the variation
+        return np.zeros(3)
     y, n, school, term = y[on], n[on], school[on], term[on]
     T = _dummies(term)
     G = n[:, None] * T @ (T / (T.T @ n)).T  # m = G y: pupils times the authority's term rate

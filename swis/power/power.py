@@ -4,6 +4,7 @@ large-sample normal approximation to check them by."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,13 @@ class PowerResult:
 CHUNK = 250
 
 
+@lru_cache(maxsize=8)
+def _simulated(design: TrialDesign, size: int, seed: tuple[int, int]) -> Simulated:
+    """One chunk of simulated trials. The data do not depend on the analysis, so both analyses of a design
+    (keyed with ``analysis="did"``) fit the same chunk: kept for the next call rather than drawn again."""
+    return simulate(design, size, seed)
+
+
 def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progress=None) -> PowerResult:
     """Simulate ``reps`` trials of ``design`` and analyse each as it would be analysed.
 
@@ -79,7 +87,7 @@ def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progres
     parts = []
     for k, start in enumerate(range(0, reps, CHUNK)):
         size = min(CHUNK, reps - start)
-        parts.append(ANALYSE[design.analysis](simulate(design, size, (seed, k))))
+        parts.append(ANALYSE[design.analysis](_simulated(replace(design, analysis="did"), size, (seed, k))))
         if progress is not None:
             progress(start + size)
     fits = Fits(np.concatenate([f.estimate for f in parts]), np.concatenate([f.se for f in parts]))
@@ -87,13 +95,27 @@ def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progres
 
 
 def power_curve(
-    design: TrialDesign, values: list, field: str = "effect", reps: int = 1000, seed: int = 1
+    design: TrialDesign,
+    values: list,
+    field: str = "effect",
+    reps: int = 1000,
+    seed: int = 1,
+    analyses: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Power over the ``values`` of one field of the design (``effect`` or ``n_schools``), same seed each."""
+    """Power over the ``values`` of one field of the design (``effect`` or ``n_schools``), same seed each; for
+    each of ``analyses`` (default: the design's own) on the same simulated trials.
+
+    Examples
+    --------
+    >>> curve = power_curve(TrialDesign(n_schools=40), [1.0, 0.7], reps=100, seed=2, analyses=("did", "crt"))
+    >>> curve[["analysis", "effect"]].values.tolist()
+    [['did', 1.0], ['crt', 1.0], ['did', 0.7], ['crt', 0.7]]
+    """
     rows = []
     for v in values:
         changes = {field: v, "n_treated": None} if field == "n_schools" else {field: v}
-        rows.append(simulate_power(replace(design, **changes), reps, seed).row())
+        for analysis in analyses or (design.analysis,):
+            rows.append(simulate_power(replace(design, analysis=analysis, **changes), reps, seed).row())
     return pd.DataFrame(rows)
 
 
@@ -147,3 +169,14 @@ def normal_power(design: TrialDesign, reps: int = 200, seed: int = 1) -> float:
     se = np.sqrt(np.linalg.inv(A)[:, -1, -1])
     z, lam = norm.ppf(1 - design.alpha / 2), abs(np.log(design.effect)) / se
     return float(np.mean(norm.cdf(lam - z) + norm.cdf(-lam - z)))
+
+
+def se_from_interval(low: float, high: float, level: float = 0.95) -> float:
+    """The standard error of a log rate ratio implied by its symmetric (on the log scale) confidence interval.
+
+    Examples
+    --------
+    >>> round(se_from_interval(0.955, 1.166), 4)
+    0.0509
+    """
+    return float((np.log(high) - np.log(low)) / (2 * norm.ppf(1 - (1 - level) / 2)))

@@ -48,6 +48,7 @@ def mde_display(mdes: pd.DataFrame) -> pd.DataFrame:
             "Rejections with no effect": [
                 f"{p:.3f} ± {m:.3f}" for p, m in zip(mdes["null_rejection"], mdes["null_mcse"], strict=True)
             ],
+            "Standard error (log rate ratio)": mdes["se_null"].map(lambda v: f"{v:.3f}"),
             "Detectable with 80% power": [
                 f"{v:.3f} ± {m:.3f} ({(1 - v) * 100:.1f}% lower)"
                 for v, m in zip(mdes["mde"], mdes["mde_mcse"], strict=True)
@@ -193,3 +194,20 @@ def interval_sentence(irr: float, low: float, high: float) -> str:
         f"at the 5% level it excludes no change, a rise in the rate of less than {_pct(low)} and a rise of more "
         f"than {_pct(high)}; it does not exclude a rise of between {_pct(low)} and {_pct(high)}"
     )
+
+
+def se_check_sentence(trial_se: float, simulated_se: float) -> str:
+    """The simulated standard error set against the one the trial's interval implies, in words.
+
+    Examples
+    --------
+    >>> se_check_sentence(0.051, 0.046)
+    'the simulation is 10% more optimistic than the trial turned out'
+    >>> se_check_sentence(0.051, 0.0561)
+    'the simulation is 10% more pessimistic than the trial turned out'
+    """
+    ratio = simulated_se / trial_se - 1
+    if abs(ratio) < 0.005:
+        return "the simulation agrees with the trial"
+    word = "pessimistic" if ratio > 0 else "optimistic"
+    return f"the simulation is {abs(ratio):.0%} more {word} than the trial turned out"
