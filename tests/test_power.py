@@ -321,3 +321,12 @@ def test_trials_standard_error_is_read_off_its_interval():
     assert_allclose(se_from_interval(low, high), 0.07, rtol=1e-6)
     assert "pessimistic" in se_check_sentence(0.05, 0.06) and "optimistic" in se_check_sentence(0.05, 0.04)
     assert "20%" in se_check_sentence(0.05, 0.06)
+
+
+def test_type_one_error_with_twenty_schools_is_above_nominal_but_bounded():
+    """With 20 schools, clustered standard errors and normal critical values over-reject with no effect
+    (the issue measured 8.6% for the difference in differences): here the rate lies above 5% by more than
+    3 Monte Carlo SE and below 12%, the bound this design is stated to keep."""
+    design = TrialDesign(n_schools=20, baseline_rate=0.0065, sd_school=0.45, sd_term=0.3, terms_post=3, effect=1.0)
+    res = simulate_power(design, reps=2000, seed=6)
+    assert 0.05 + 3 * np.sqrt(0.05 * 0.95 / 2000) < res.power < 0.12

@@ -136,10 +136,12 @@ def estimate(panel: Panel, y: np.ndarray) -> Moments:
     """The moment estimates for counts ``y`` on ``panel``.
 
     ``cv2_term = sum_a num_a / sum_a den_a``, with ``num = sum r^2 - sum_j a_j mu_j`` and
-    ``den = sum_j a_j mu_j^2``, ``a_j`` the column sums of squares of the residual maker;
-    ``cv2_school = sum_a (R2 - A0 - c A1) / sum_a (Q + c A1)``, ``c = max(cv2_term, 0)``, ``R2`` the sum of
-    squared school totals of the term-only residuals, ``A0``, ``A1`` their expected Poisson and term-to-term
-    parts, and ``Q`` the expected part per unit of ``cv2_school``.
+    ``den = sum_j a_j (mu_j^2 - sum_k H_jk^2 mu_k)``, ``a_j`` the column sums of squares of the residual maker
+    ``P`` and ``H = I - P`` (the fitted means' own Poisson noise taken off their squares);
+    ``cv2_school`` solves ``sum_a num_a = c sum_a (den0_a - c den1_a)``, where ``num`` is the sum of squared
+    school totals of the term-only residuals less its expected Poisson and term-to-term parts (given
+    ``max(cv2_term, 0)``), and ``den0 - c den1`` its expected part per unit of ``cv2_school``, again with the
+    noise of the fitted means taken off (see :func:`_school_parts`, :func:`_solve`).
 
     Examples
     --------
