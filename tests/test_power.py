@@ -294,8 +294,8 @@ def test_monte_carlo_error_of_the_detectable_effect_matches_its_spread_over_seed
 def test_detectable_effect_table_shows_the_rejection_rate_without_an_effect():
     row = {"design": "x", "analysis_name": "y", "mde": 0.9, "mde_mcse": 0.004, "power_at_mde": 0.8, "se_null": 0.05}
     shown = mde_display(pd.DataFrame([{**row, "mcse_at_mde": 0.01, "null_rejection": 0.061, "null_mcse": 0.008}]))
-    assert shown["Rejections with no effect"].iloc[0] == "0.061 ± 0.008"
-    assert shown["Detectable with 80% power"].iloc[0] == "0.900 ± 0.004 (10.0% lower)"
+    assert shown["Rejects with no effect"].iloc[0] == "0.061 ± 0.008"
+    assert shown["Detectable with 80% power"].iloc[0] == "0.900 ± 0.0040 (10.0% lower)"
 
 
 def test_trial_inputs_come_from_the_trials_file_and_secondary_schools():

@@ -33,7 +33,7 @@ def calibration_display(calibration: pd.DataFrame) -> pd.DataFrame:
             "95% interval (parametric bootstrap)": [
                 f"{lo:.4f} to {hi:.4f}" for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
             ],
-            "Weight of each pilot": calibration["weights"].map(weights_text),
+            "Weights of the pilots": calibration["weights"].map(weights_text),
         }
     )
 
@@ -45,12 +45,12 @@ def mde_display(mdes: pd.DataFrame) -> pd.DataFrame:
         {
             "Design": mdes["design"],
             "Analysis": mdes["analysis_name"],
-            "Rejections with no effect": [
+            "Rejects with no effect": [
                 f"{p:.3f} ± {m:.3f}" for p, m in zip(mdes["null_rejection"], mdes["null_mcse"], strict=True)
             ],
-            "Standard error (log rate ratio)": mdes["se_null"].map(lambda v: f"{v:.3f}"),
+            "SE (log rate ratio)": mdes["se_null"].map(lambda v: f"{v:.3f}"),
             "Detectable with 80% power": [
-                f"{v:.3f} ± {m:.3f} ({(1 - v) * 100:.1f}% lower)"
+                f"{v:.3f} ± {m:.4f} ({(1 - v) * 100:.1f}% lower)"
                 for v, m in zip(mdes["mde"], mdes["mde_mcse"], strict=True)
             ],
             "Simulated power at it": [
@@ -92,12 +92,12 @@ def pilots_display(pilots: pd.DataFrame, effect_names: dict[str, str]) -> pd.Dat
         rows,
         columns=[
             "Pilot",
-            "Schools (intervention)",
+            "Schools (SWIS)",
             "True effect",
-            "The report's test: rejections at 5%",
-            "Its rejections: wrong sign",
-            "Its rejections: exaggeration",
-            "Ideal test (true spread): exaggeration",
+            "Report's test rejects",
+            "Of those: wrong sign",
+            "Of those: exaggeration",
+            "Ideal test: exaggeration",
         ],
     )
 

@@ -36,9 +36,9 @@ def trial_designs(base: TrialDesign, trial: pd.DataFrame, calibration: pd.DataFr
     as_analysed = replace(base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"]))
     high = calibration.set_index("parameter")["ci_high"]
     return {
-        f"As planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
-        f"As analysed: {analysed} schools, {as_analysed.treated_count} with SWIS": as_analysed,
-        "As analysed, variation at the upper ends of its intervals": replace(
+        f"Planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
+        f"Analysed: {analysed} schools, {as_analysed.treated_count} with SWIS": as_analysed,
+        "Analysed, variation at its intervals' upper ends": replace(
             as_analysed, sd_school=float(high["sd_school"]), sd_term=float(high["sd_term"])
         ),
     }
