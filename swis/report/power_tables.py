@@ -7,9 +7,9 @@ import pandas as pd
 from swis.report import format as fmt
 
 PARAMETERS = {
-    "baseline_rate": "Baseline rate (events per pupil per term)",
-    "sd_school": "Between-school variation (SD of log rate)",
-    "sd_term": "Term-to-term variation within a school (SD of log rate)",
+    "baseline_rate": "Baseline rate (per pupil per term)",
+    "sd_school": "Between schools (SD of log rate)",
+    "sd_term": "Term to term in a school (SD of log rate)",
 }
 
 
@@ -33,7 +33,7 @@ def calibration_display(calibration: pd.DataFrame) -> pd.DataFrame:
             "95% interval (parametric bootstrap)": [
                 f"{lo:.4f} to {hi:.4f}" for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
             ],
-            "Weights of the pilots": calibration["weights"].map(weights_text),
+            "Pilots' weights": calibration["weights"].map(weights_text),
         }
     )
 
