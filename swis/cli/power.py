@@ -12,19 +12,54 @@ from swis.errors import WHOLE_FILE, InputError
 Opt = typer.Option
 
 
+def book_defaults() -> dict:
+    """The defaults the book plans with, in one place: the ``planning`` block of ``data/book.yml`` (outcome,
+    terms before and after, simulated trials, seed) and the trial's planned schools (``data/published/trial.csv``).
+
+    Examples
+    --------
+    >>> d = book_defaults()
+    >>> sorted(d)
+    ['outcome', 'phase', 'reps', 'schools', 'seed', 'terms_post', 'terms_pre']
+    """
+    from swis.config.book import load_book_config
+    from swis.data.trial import load_trial
+
+    plan = load_book_config()["planning"]
+    return {
+        "outcome": str(plan["outcome"]),
+        "phase": str(plan["phase"]),
+        "schools": int(load_trial().loc["planned_schools", "value"]),
+        "terms_pre": int(plan["terms_pre"]),
+        "terms_post": int(plan["terms_post"]),
+        "reps": int(plan["reps"]),
+        "seed": int(plan["seed"]),
+    }
+
+
+def _strata(text: str) -> tuple[int, ...]:
+    """``--strata 12,14,10`` as whole numbers, or an InputError saying what was expected."""
+    try:
+        return tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise InputError.one(
+            "--strata", WHOLE_FILE, "strata", f"expected whole numbers separated by commas, got {text!r}"
+        ) from None
+
+
 def _design(outcome: str, values: dict):
     """The design asked for: calibrated defaults for the outcome, overridden by the options given."""
-    from swis.power.calibrate import calibrate, pupil_distribution
+    from swis.power.calibrate import design_inputs
     from swis.power.design import TrialDesign
 
-    est = calibrate(outcome, reps=0).set_index("parameter")["estimate"]
-    median, sd_log = pupil_distribution()
+    _, calibrated = design_inputs(outcome, book_defaults()["phase"])
+    median, sd_log = calibrated.pop("pupils")
     given = {k: v for k, v in values.items() if v is not None}
-    strata = tuple(int(s) for s in given.pop("strata").split(",")) if "strata" in given else ()
+    strata = _strata(given.pop("strata")) if "strata" in given else ()
+    # without --schools, the strata say how many there are; without either, the trial's planned number
+    given.setdefault("n_schools", sum(strata) if strata else book_defaults()["schools"])
     fields = {
-        "baseline_rate": float(est["baseline_rate"]),
-        "sd_school": float(est["sd_school"]),
-        "sd_term": float(est["sd_term"]),
+        **calibrated,
         **given,
         "strata": strata,
         "pupils": (given.pop("pupils_median", median), given.pop("pupils_sd", sd_log)),
@@ -36,25 +71,36 @@ def _design(outcome: str, values: dict):
         raise InputError.one("swis power", WHOLE_FILE, "design", str(exc)) from None
 
 
+BOOK = "default: the book's, data/book.yml planning"
 OutcomeOpt = Annotated[
-    str, Opt(help="Outcome whose pilot rates and variation are the defaults: s17, s47, days_in_care.")
+    str | None,
+    Opt(help=f"Outcome whose pilot rates and variation are the defaults: s17, s47, days_in_care ({BOOK})."),
 ]
-Schools = Annotated[int, Opt("--schools", help="Schools in the trial.")]
-Treated = Annotated[int | None, Opt(help="Schools given the intervention (default: half, or half of each stratum).")]
-TermsPre = Annotated[int, Opt(help="Terms before the intervention.")]
-TermsPost = Annotated[int, Opt(help="Terms after it starts.")]
+Schools = Annotated[
+    int | None,
+    Opt("--schools", help="Schools in the trial (default: the strata's total, else the trial's planned number)."),
+]
+Treated = Annotated[
+    int | None,
+    Opt(help="Schools given the intervention (default: half; with --strata, shared in proportion to the strata)."),
+]
+TermsPre = Annotated[int | None, Opt(help=f"Terms before the intervention ({BOOK}).")]
+TermsPost = Annotated[int | None, Opt(help=f"Terms after it starts ({BOOK}).")]
 Effect = Annotated[float, Opt(help="True rate ratio (1: no effect).")]
 Design = Annotated[
     str, Opt(help="Analysis: did (the report's difference in differences) or crt (baseline-adjusted comparison).")
 ]
-Reps = Annotated[int, Opt(help="Simulated trials.")]
-Seed = Annotated[int, Opt(help="Seed; a run is reproducible bit for bit.")]
+Reps = Annotated[int | None, Opt(help=f"Simulated trials ({BOOK}).")]
+Seed = Annotated[int | None, Opt(help=f"Seed; a run is reproducible bit for bit ({BOOK}).")]
 Rate = Annotated[float | None, Opt(help="Events per pupil per term (default: the pilots').")]
 SdSchool = Annotated[float | None, Opt(help="SD of the school effect on the log rate (default: the pilots').")]
 SdTerm = Annotated[float | None, Opt(help="SD of the school-by-term effect on the log rate (default: the pilots').")]
-PupilsMedian = Annotated[float | None, Opt(help="Median pupils per school (default: the pilots' secondary schools).")]
-PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' secondary schools).")]
-Strata = Annotated[str | None, Opt(help="Schools per stratum, e.g. 12,14,10 (1:1 within each).")]
+PupilsMedian = Annotated[
+    float | None,
+    Opt(help="Median pupils per school (default: from the trial's pupils per school, data/published/trial.csv)."),
+]
+PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' schools of the book's phase).")]
+Strata = Annotated[str | None, Opt(help="Schools per stratum, e.g. 12,14,10 (allocation balanced within each).")]
 Alpha = Annotated[float, Opt(help="Two-sided level.")]
 Out = Annotated[Path | None, Opt(help="Write the design and its power as a one-row CSV.")]
 
@@ -86,15 +132,15 @@ def _run(trial, reps: int, seed: int):
 
 
 def power(
-    outcome: OutcomeOpt = "s47",
-    schools: Schools = 280,
+    outcome: OutcomeOpt = None,
+    schools: Schools = None,
     treated: Treated = None,
-    terms_pre: TermsPre = 3,
-    terms_post: TermsPost = 2,
+    terms_pre: TermsPre = None,
+    terms_post: TermsPost = None,
     effect: Effect = 0.9,
     design: Design = "did",
-    reps: Reps = 1000,
-    seed: Seed = 1,
+    reps: Reps = None,
+    seed: Seed = None,
     baseline_rate: Rate = None,
     sd_school: SdSchool = None,
     sd_term: SdTerm = None,
@@ -110,6 +156,8 @@ def power(
     from swis.cli import fail
     from swis.io import atomic_csv
 
+    given = {"outcome": outcome, "terms_pre": terms_pre, "terms_post": terms_post, "reps": reps, "seed": seed}
+    outcome, terms_pre, terms_post, reps, seed = (v if v is not None else book_defaults()[k] for k, v in given.items())
     values = dict(
         n_schools=schools,
         n_treated=treated,

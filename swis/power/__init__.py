@@ -6,6 +6,7 @@
   comparison adjusted for the baseline rate), all replicates fitted at once
 - :mod:`.power`: power with its Monte Carlo error, curves, minimum detectable effect, normal approximation
 - :mod:`.calibrate`: baseline rates and variation estimated from the pilots' published panels
+- :mod:`.moments`: the moment estimators behind it, corrected for the fixed effects' degrees of freedom
 - :mod:`.pilots`: what the pilots' own designs could tell
 - :mod:`.retro`: type S and type M errors (Gelman & Carlin 2014)
 """

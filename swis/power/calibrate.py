@@ -4,16 +4,13 @@ Only terms before each pilot started are used, so nothing here is affected by th
 outcome, with every authority's schools pooled (each authority keeps its own terms):
 
 - ``baseline_rate``: events per pupil per term, all pre-pilot counts over all pre-pilot pupil-terms;
-- ``sd_term`` (school-by-term variation): the moment estimator of the squared coefficient of variation of a
-  gamma (negative binomial) school-by-term effect, ``sum((y - mu)^2 - mu) / sum(mu^2)``, where ``mu`` is
-  the fit of the Poisson model with school and term fixed effects to the pre-pilot terms of the authority;
-- ``sd_school`` (between-school variation): the same for school totals ``Y`` against ``M``, the total a school
-  would have at its authority's term rates, after removing the school-by-term part:
-  ``sum((Y - M)^2 - M - sd_term^2 sum_t mu^2) / sum(M^2)``.
+- ``sd_term`` (school-by-term variation) and ``sd_school`` (between-school variation): the moment estimators of
+  :mod:`swis.power.moments`, which allow for the degrees of freedom the school and term fixed effects use, as
+  standard deviations of the log rate (the scale :mod:`swis.power.simulate` draws on).
 
-Squared coefficients of variation are turned into standard deviations of the log rate
-(``sqrt(log(1 + cv^2))``), the scale :mod:`swis.power.simulate` draws on; negative moment estimates are
-reported as zero. Uncertainty: a bootstrap of schools within authorities (seeded), percentile intervals.
+Uncertainty: a parametric bootstrap (seeded): panels of the pilots' own shape (schools, terms, pupils) drawn from
+the fitted model at the point estimates and estimated again; percentile intervals. Each authority's weight behind
+each estimate is stated (its share of the estimator's denominator; for the rate, of the pupil-terms).
 """
 
 from __future__ import annotations
@@ -23,13 +20,16 @@ import pandas as pd
 
 from swis.config.book import pilot_panels
 from swis.data.panel import load_panel
+from swis.data.trial import load_trial
+from swis.power.moments import Moments, Panel, as_sd, draw, estimate
 
 #: Bootstrap replicates of the calibration.
 BOOT = 400
 
 
-def pre_pilot_rows(outcome: str) -> pd.DataFrame:
-    """Rows of one outcome in the terms before each authority's pilot, every authority of the book."""
+def pre_pilot_rows(outcome: str, phase: str | None = None) -> pd.DataFrame:
+    """Rows of one outcome in the terms before each authority's pilot, every authority of the book; with
+    ``phase`` (e.g. ``"Secondary"``), only schools whose anonymised label names that phase."""
     frames = []
     for config, path in pilot_panels():
         panel = load_panel(path, config)
@@ -39,104 +39,66 @@ def pre_pilot_rows(outcome: str) -> pd.DataFrame:
         pre = set(config.terms[:first_post])
         rows = panel.outcome(outcome)
         frames.append(rows[rows["term"].astype(str).isin(pre)].assign(term=lambda d: d["term"].astype(str)))
-    return pd.concat(frames, ignore_index=True)[["authority", "school", "term", "count", "pupils"]]
+    rows = pd.concat(frames, ignore_index=True)[["authority", "school", "term", "count", "pupils"]]
+    return rows[rows["school"].str.contains(phase, case=False)].reset_index(drop=True) if phase else rows
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den where both are positive, 1 elsewhere (a margin with no events stays at zero fitted)."""
-    out = np.ones_like(num)
-    ok = (num > 0) & (den > 0)
-    out[ok] = num[ok] / den[ok]
-    return out
+def pilot_panel(rows: pd.DataFrame) -> tuple[Panel, np.ndarray]:
+    """The rows as a :class:`~swis.power.moments.Panel` (schools and terms coded within authorities) and counts."""
+    codes = lambda s: pd.factorize(s)[0]  # noqa: E731 - integer codes in order of appearance
+    panel = Panel(
+        rows["pupils"].to_numpy(float),
+        codes(rows["authority"]),
+        codes(rows["authority"] + "|" + rows["school"]),
+        codes(rows["authority"] + "|" + rows["term"]),
+    )
+    return panel, rows["count"].to_numpy(float)
 
 
-def _fitted(rows: pd.DataFrame) -> np.ndarray:
-    """Poisson fit with school and term fixed effects (no interaction), by iterative proportional fitting.
-
-    Schools (or terms) with no events have fitted means of zero, their maximum-likelihood limit.
-    """
-    y, n = rows["count"].to_numpy(float), rows["pupils"].to_numpy(float)
-    school = pd.factorize(rows["authority"] + "|" + rows["school"])[0]
-    term = pd.factorize(rows["authority"] + "|" + rows["term"])[0]
-    live = (np.bincount(school, y) > 0)[school] & (np.bincount(term, y) > 0)[term]
-    mu = np.where(live, n * y.sum() / n[live].sum(), 0.0)
-    for _ in range(500):  # the two margins are matched in turn; converges for these small panels
-        previous = mu
-        mu = mu * _ratio(np.bincount(school, y), np.bincount(school, mu))[school]
-        mu = mu * _ratio(np.bincount(term, y), np.bincount(term, mu))[term]
-        if np.max(np.abs(mu - previous)) < 1e-10:
-            break
-    return mu
+def _values(m: Moments) -> np.ndarray:
+    return np.array([m.baseline_rate, float(as_sd(m.cv2_school)), float(as_sd(m.cv2_term))])
 
 
-def _moments(rows: pd.DataFrame) -> dict[str, float]:
-    """Point estimates of the baseline rate and the two squared coefficients of variation."""
-    y, n = rows["count"].to_numpy(float), rows["pupils"].to_numpy(float)
-    mu = _fitted(rows)
-    cv2_term = ((y - mu) ** 2 - mu).sum() / (mu**2).sum()
-    key = rows["authority"] + "|" + rows["term"]
-    term_rate = pd.Series(y).groupby(key.to_numpy()).sum() / pd.Series(n).groupby(key.to_numpy()).sum()
-    expected = n * term_rate.reindex(key).to_numpy()
-    school = (rows["authority"] + "|" + rows["school"]).to_numpy()
-    g = pd.DataFrame({"Y": y, "M": expected, "mu2": mu**2}).groupby(school).sum()
-    cv2_school = ((g["Y"] - g["M"]) ** 2 - g["M"] - max(cv2_term, 0) * g["mu2"]).sum() / (g["M"] ** 2).sum()
-    return {"baseline_rate": float(y.sum() / n.sum()), "cv2_term": float(cv2_term), "cv2_school": float(cv2_school)}
-
-
-def _as_sd(cv2: float) -> float:
-    return float(np.sqrt(np.log1p(max(cv2, 0.0))))
-
-
-def _bootstrap(rows: pd.DataFrame, reps: int, seed: int) -> pd.DataFrame:
-    """Moment estimates on ``reps`` resamples of schools within authorities."""
-    rng = np.random.default_rng(seed)
-    groups = {a: [g for _, g in rows[rows["authority"] == a].groupby("school")] for a in rows["authority"].unique()}
-    out = []
-    for _ in range(reps):
-        parts = []
-        for a, schools in groups.items():
-            for k, i in enumerate(rng.integers(0, len(schools), len(schools))):
-                parts.append(schools[i].assign(school=f"{a}-{k}"))
-        out.append(_moments(pd.concat(parts, ignore_index=True)))
-    return pd.DataFrame(out)
-
-
-def calibrate(outcome: str, reps: int = BOOT, seed: int = 20200501) -> pd.DataFrame:
-    """Baseline rate, ``sd_school`` and ``sd_term`` of one outcome, with bootstrap 95% intervals.
+def calibrate(outcome: str, reps: int = BOOT, seed: int = 20200501, phase: str | None = None) -> pd.DataFrame:
+    """Baseline rate, ``sd_school`` and ``sd_term`` of one outcome, with parametric bootstrap 95% intervals;
+    with ``phase``, from the schools of that phase only (see :func:`pre_pilot_rows`).
 
     Returns
     -------
     DataFrame
-        One row per parameter: ``parameter, estimate, ci_low, ci_high, n_schools, n_rows`` (with
-        ``reps=0`` no bootstrap: the interval is the estimate itself).
+        One row per parameter: ``parameter, estimate, ci_low, ci_high, n_schools, n_rows`` and ``weights``
+        (each authority's share behind the estimate, a dict); with ``reps=0`` no bootstrap: the interval is
+        the estimate itself.
 
     Examples
     --------
     >>> cal = calibrate("s47", reps=20)
     >>> cal["parameter"].tolist()
     ['baseline_rate', 'sd_school', 'sd_term']
+    >>> bool((cal["ci_low"] <= cal["ci_high"]).all())
+    True
     """
-    rows = pre_pilot_rows(outcome)
-    point = _moments(rows)
-    boot = _bootstrap(rows, reps, seed) if reps else pd.DataFrame([point] * 1)  # reps=0: no interval
-    values = {
-        "baseline_rate": (point["baseline_rate"], boot["baseline_rate"]),
-        "sd_school": (_as_sd(point["cv2_school"]), boot["cv2_school"].map(_as_sd)),
-        "sd_term": (_as_sd(point["cv2_term"]), boot["cv2_term"].map(_as_sd)),
-    }
-    n_schools = (rows["authority"] + rows["school"]).nunique()
+    rows = pre_pilot_rows(outcome, phase)
+    panel, y = pilot_panel(rows)
+    point = estimate(panel, y)
+    value = _values(point)
+    boot = np.array([value])
+    if reps:
+        draws = draw(panel, panel.rates(y), value[1], value[2], reps, seed)
+        boot = np.array([_values(estimate(panel, d)) for d in draws])
+    names = pd.unique(rows["authority"])
+    exposure = np.bincount(panel.authority, panel.pupils) / panel.pupils.sum()
+    weights = [exposure, point.weight_school, point.weight_term]
     return pd.DataFrame(
-        [
-            {
-                "parameter": k,
-                "estimate": est,
-                "ci_low": float(b.quantile(0.025)),
-                "ci_high": float(b.quantile(0.975)),
-                "n_schools": n_schools,
-                "n_rows": len(rows),
-            }
-            for k, (est, b) in values.items()
-        ]
+        {
+            "parameter": ["baseline_rate", "sd_school", "sd_term"],
+            "estimate": value,
+            "ci_low": np.quantile(boot, 0.025, axis=0),
+            "ci_high": np.quantile(boot, 0.975, axis=0),
+            "n_schools": panel.school.max() + 1,
+            "n_rows": len(rows),
+            "weights": [dict(zip(names, map(float, w), strict=True)) for w in weights],
+        }
     )
 
 
@@ -156,3 +118,27 @@ def pupil_distribution(phase: str = "Secondary") -> tuple[float, float]:
     data = pd.concat(frames, ignore_index=True)
     pupils = data[data["school"].str.contains(phase, case=False)].groupby(["authority", "school"])["pupils"].mean()
     return float(pupils.median()), float(np.log(pupils).std(ddof=0))
+
+
+def trial_pupils(sd_log: float) -> tuple[float, float]:
+    """Pupils per school as the trial had them: the mean of its own file (pupils over schools analysed,
+    ``data/published/trial.csv``), as ``(median, sd of log)`` of a log-normal with that mean and ``sd_log``.
+
+    Examples
+    --------
+    >>> median, sd = trial_pupils(0.3)
+    >>> round(median * np.exp(sd**2 / 2))
+    1041
+    """
+    trial = load_trial()
+    mean = float(trial.loc["analysed_pupils", "value"] / trial.loc["analysed_schools", "value"])
+    return mean * float(np.exp(-(sd_log**2) / 2)), sd_log
+
+
+def design_inputs(outcome: str, phase: str | None, reps: int = 0, seed: int = 20200501) -> tuple[pd.DataFrame, dict]:
+    """The calibration and the design fields it sets (rate, variation, pupils): one place for the book and
+    ``swis power``. Pupils: the trial's mean, spread as among the pilots' schools of ``phase``."""
+    calibration = calibrate(outcome, reps, seed, phase)
+    est = calibration.set_index("parameter")["estimate"]
+    fields = {k: float(est[k]) for k in ("baseline_rate", "sd_school", "sd_term")}
+    return calibration, {**fields, "pupils": trial_pupils(pupil_distribution(phase or "")[1])}

@@ -80,6 +80,8 @@ class TrialDesign:
             out.append("pupils must be (median > 0, sd of log >= 0)")
         if self.strata and sum(self.strata) != self.n_schools:
             out.append(f"strata must add up to n_schools ({self.n_schools}), got {sum(self.strata)}")
+        elif self.strata and min(self.strata) < 2:
+            out.append(f"each stratum needs at least 2 schools, got {','.join(map(str, self.strata))}")
         if self.analysis not in ANALYSES:
             out.append(f"analysis must be one of {', '.join(ANALYSES)}, got {self.analysis!r}")
         if not 0 < self.alpha < 1:
@@ -94,6 +96,28 @@ class TrialDesign:
         if self.strata:
             return sum(s // 2 for s in self.strata)
         return self.n_schools // 2
+
+    @property
+    def treated_per_stratum(self) -> tuple[int, ...]:
+        """Schools treated in each stratum: half of each, or ``n_treated`` shared in proportion to the strata's
+        sizes (largest remainders), so that the allocation stays balanced within strata.
+
+        Examples
+        --------
+        >>> TrialDesign(n_schools=20, strata=(10, 10), n_treated=10).treated_per_stratum
+        (5, 5)
+        >>> TrialDesign(n_schools=20, strata=(4, 6, 10), n_treated=7).treated_per_stratum
+        (1, 2, 4)
+        """
+        if not self.strata:
+            return (self.treated_count,)
+        if self.n_treated is None:
+            return tuple(s // 2 for s in self.strata)
+        share = np.array(self.strata) * self.n_treated / self.n_schools
+        base = np.floor(share).astype(int)
+        extra = np.argsort(-(share - base), kind="stable")[: self.n_treated - base.sum()]
+        base[extra] += 1
+        return tuple(int(k) for k in base)
 
     @property
     def n_terms(self) -> int:

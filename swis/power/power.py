@@ -4,6 +4,7 @@ large-sample normal approximation to check them by."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,13 @@ class PowerResult:
 CHUNK = 250
 
 
+@lru_cache(maxsize=8)
+def _simulated(design: TrialDesign, size: int, seed: tuple[int, int]) -> Simulated:
+    """One chunk of simulated trials. The data do not depend on the analysis, so both analyses of a design
+    (keyed with ``analysis="did"``) fit the same chunk: kept for the next call rather than drawn again."""
+    return simulate(design, size, seed)
+
+
 def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progress=None) -> PowerResult:
     """Simulate ``reps`` trials of ``design`` and analyse each as it would be analysed.
 
@@ -73,13 +81,13 @@ def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progres
     Examples
     --------
     >>> res = simulate_power(TrialDesign(n_schools=40, effect=1.0), reps=200, seed=3)
-    >>> 0 <= res.power <= 1, res.reps
-    (True, 200)
+    >>> res.reps, round(res.power, 3)  # few schools: the clustered test rejects more than 5% with no effect
+    (200, 0.085)
     """
     parts = []
     for k, start in enumerate(range(0, reps, CHUNK)):
         size = min(CHUNK, reps - start)
-        parts.append(ANALYSE[design.analysis](simulate(design, size, (seed, k))))
+        parts.append(ANALYSE[design.analysis](_simulated(replace(design, analysis="did"), size, (seed, k))))
         if progress is not None:
             progress(start + size)
     fits = Fits(np.concatenate([f.estimate for f in parts]), np.concatenate([f.se for f in parts]))
@@ -87,13 +95,27 @@ def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progres
 
 
 def power_curve(
-    design: TrialDesign, values: list, field: str = "effect", reps: int = 1000, seed: int = 1
+    design: TrialDesign,
+    values: list,
+    field: str = "effect",
+    reps: int = 1000,
+    seed: int = 1,
+    analyses: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Power over the ``values`` of one field of the design (``effect`` or ``n_schools``), same seed each."""
+    """Power over the ``values`` of one field of the design (``effect`` or ``n_schools``), same seed each; for
+    each of ``analyses`` (default: the design's own) on the same simulated trials.
+
+    Examples
+    --------
+    >>> curve = power_curve(TrialDesign(n_schools=40), [1.0, 0.7], reps=100, seed=2, analyses=("did", "crt"))
+    >>> curve[["analysis", "effect"]].values.tolist()
+    [['did', 1.0], ['crt', 1.0], ['did', 0.7], ['crt', 0.7]]
+    """
     rows = []
     for v in values:
         changes = {field: v, "n_treated": None} if field == "n_schools" else {field: v}
-        rows.append(simulate_power(replace(design, **changes), reps, seed).row())
+        for analysis in analyses or (design.analysis,):
+            rows.append(simulate_power(replace(design, analysis=analysis, **changes), reps, seed).row())
     return pd.DataFrame(rows)
 
 
@@ -103,17 +125,29 @@ def minimum_detectable_effect(
     """The rate ratio detectable with ``power``, from the standard error of the simulated null.
 
     ``(z_{1-alpha/2} + z_power) x SE`` on the log scale, with SE the root mean square standard error of the
-    null replicates; then the power at that effect is simulated to check it.
+    null replicates; then the power at that effect is simulated to check it. ``mde_mcse`` is the Monte Carlo
+    standard error of the detectable effect (delta method on the mean squared standard error), and
+    ``null_rejection`` the test's rejection rate with no effect (nominally ``alpha``), with its own ``null_mcse``.
+
+    Examples
+    --------
+    >>> out = minimum_detectable_effect(TrialDesign(n_schools=60, terms_pre=1, terms_post=1), reps=100, seed=2)
+    >>> 0 < out["mde"] < 1, out["mde_mcse"] < 0.01
+    (True, True)
     """
     null = simulate_power(replace(design, effect=1.0), reps, seed)
-    se = float(np.sqrt(np.nanmean(null.fits.se**2)))
-    shift = (norm.ppf(1 - design.alpha / 2) + norm.ppf(power)) * se
-    mde = float(np.exp(-shift if reduction else shift))
+    se2 = null.fits.se[np.isfinite(null.fits.se)] ** 2
+    se = float(np.sqrt(se2.mean()))
+    k = norm.ppf(1 - design.alpha / 2) + norm.ppf(power)
+    mde = float(np.exp(-k * se if reduction else k * se))
+    se_mcse = float(se2.std(ddof=1) / np.sqrt(se2.size) / (2 * se))
     check = simulate_power(replace(design, effect=mde), reps, seed)
     return {
         "mde": mde,
+        "mde_mcse": float(mde * k * se_mcse),
         "se_null": se,
         "null_rejection": null.power,
+        "null_mcse": null.mcse,
         "power_at_mde": check.power,
         "mcse_at_mde": check.mcse,
     }
@@ -135,3 +169,14 @@ def normal_power(design: TrialDesign, reps: int = 200, seed: int = 1) -> float:
     se = np.sqrt(np.linalg.inv(A)[:, -1, -1])
     z, lam = norm.ppf(1 - design.alpha / 2), abs(np.log(design.effect)) / se
     return float(np.mean(norm.cdf(lam - z) + norm.cdf(-lam - z)))
+
+
+def se_from_interval(low: float, high: float, level: float = 0.95) -> float:
+    """The standard error of a log rate ratio implied by its symmetric (on the log scale) confidence interval.
+
+    Examples
+    --------
+    >>> round(se_from_interval(0.955, 1.166), 4)
+    0.0509
+    """
+    return float((np.log(high) - np.log(low)) / (2 * norm.ppf(1 - (1 - level) / 2)))

@@ -27,7 +27,7 @@ class Simulated:
 
 
 def allocate(design: TrialDesign, reps: int, rng: np.random.Generator) -> np.ndarray:
-    """Random allocation of each replicate: exactly ``n_treated`` schools (or half of each stratum) treated.
+    """Random allocation of each replicate: exactly ``treated_per_stratum`` schools treated in each stratum.
 
     Examples
     --------
@@ -37,9 +37,8 @@ def allocate(design: TrialDesign, reps: int, rng: np.random.Generator) -> np.nda
     ((3, 10), [2.0, 2.0, 2.0], [3.0, 3.0, 3.0])
     """
     sizes = design.strata or (design.n_schools,)
-    wanted = [s // 2 for s in sizes] if (design.strata and design.n_treated is None) else [design.treated_count]
     out, start = np.zeros((reps, design.n_schools)), 0
-    for size, k in zip(sizes, wanted, strict=True):
+    for size, k in zip(sizes, design.treated_per_stratum, strict=True):
         order = np.argsort(rng.random((reps, size)), axis=1)
         out[:, start : start + size] = (order < k).astype(float)
         start += size

@@ -7,40 +7,67 @@ import pandas as pd
 from swis.report import format as fmt
 
 PARAMETERS = {
-    "baseline_rate": "Baseline rate (events per pupil per term)",
-    "sd_school": "Between-school variation (SD of log rate)",
-    "sd_term": "Term-to-term variation within a school (SD of log rate)",
+    "baseline_rate": "Baseline rate (per pupil per term)",
+    "sd_school": "Between schools (SD of log rate)",
+    "sd_term": "Term to term in a school (SD of log rate)",
 }
 
 
+def weights_text(weights: dict[str, float]) -> str:
+    """Each authority's weight behind an estimate, largest first.
+
+    Examples
+    --------
+    >>> weights_text({"A": 0.1, "B": 0.895, "C": 0.005})
+    'B 90%, A 10%, C 0%'
+    """
+    return ", ".join(f"{k} {v:.0%}" for k, v in sorted(weights.items(), key=lambda kv: -kv[1]))
+
+
 def calibration_display(calibration: pd.DataFrame) -> pd.DataFrame:
-    """The calibrated parameters with their bootstrap intervals."""
+    """The calibrated parameters with their parametric bootstrap intervals and each pilot's weight."""
     return pd.DataFrame(
         {
             "Parameter": calibration["parameter"].map(PARAMETERS),
             "Estimate": calibration["estimate"].map(lambda v: f"{v:.4f}"),
-            "95% interval (bootstrap of schools)": [
+            "95% interval (parametric bootstrap)": [
                 f"{lo:.4f} to {hi:.4f}" for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
             ],
+            "Pilots' weights": calibration["weights"].map(weights_text),
         }
     )
 
 
 def mde_display(mdes: pd.DataFrame) -> pd.DataFrame:
-    """Minimum detectable effects of the trial designs, and their power against the trial's estimate."""
+    """Minimum detectable effects of the trial designs, with their Monte Carlo errors and the rejection rate with
+    no effect (the test's real level)."""
     return pd.DataFrame(
         {
             "Design": mdes["design"],
             "Analysis": mdes["analysis_name"],
-            "Detectable with 80% power": [f"{v:.3f} ({(1 - v) * 100:.1f}% lower)" for v in mdes["mde"]],
+            "Rejects with no effect": [
+                f"{p:.3f} ± {m:.3f}" for p, m in zip(mdes["null_rejection"], mdes["null_mcse"], strict=True)
+            ],
+            "SE (log rate ratio)": mdes["se_null"].map(lambda v: f"{v:.3f}"),
+            "Detectable with 80% power": [
+                f"{v:.3f} ± {m:.4f} ({(1 - v) * 100:.1f}% lower)"
+                for v, m in zip(mdes["mde"], mdes["mde_mcse"], strict=True)
+            ],
             "Simulated power at it": [
                 f"{p:.2f} ± {m:.2f}" for p, m in zip(mdes["power_at_mde"], mdes["mcse_at_mde"], strict=True)
             ],
-            "Power against the trial's estimate": [
-                f"{p:.2f} ± {m:.2f}" for p, m in zip(mdes["power_trial"], mdes["mcse_trial"], strict=True)
-            ],
         }
     )
+
+
+def fmt_share(v: float) -> str:
+    """A share as a percentage; an empty cell when no simulated trial rejected (nothing to average)."""
+    return "" if pd.isna(v) else f"{v:.0%}"
+
+
+def fmt_times(v: float) -> str:
+    """An exaggeration ratio, e.g. 7.6x; empty when no simulated trial rejected."""
+    return "" if pd.isna(v) else f"{v:.1f}x"
 
 
 def pilots_display(pilots: pd.DataFrame, effect_names: dict[str, str]) -> pd.DataFrame:
@@ -48,7 +75,7 @@ def pilots_display(pilots: pd.DataFrame, effect_names: dict[str, str]) -> pd.Dat
     rows = []
     for r in pilots.itertuples():
         schools = f"{r.n_schools} ({r.n_treated})"
-        rows.append((r.authority, schools, "none", f"{r.size:.0%}", "", ""))
+        rows.append((r.authority, schools, "none", f"{r.size:.0%}", "", "", ""))
         for key, name in effect_names.items():
             rows.append(
                 (
@@ -56,19 +83,21 @@ def pilots_display(pilots: pd.DataFrame, effect_names: dict[str, str]) -> pd.Dat
                     schools,
                     name,
                     f"{getattr(r, f'power_{key}'):.0%}",
-                    f"{getattr(r, f'type_s_{key}'):.0%}",
-                    f"{getattr(r, f'exaggeration_{key}'):.1f}x",
+                    fmt_share(getattr(r, f"type_s_{key}")),
+                    fmt_times(getattr(r, f"exaggeration_{key}")),
+                    fmt_times(getattr(r, f"exaggeration_ideal_{key}")),
                 )
             )
     return pd.DataFrame(
         rows,
         columns=[
             "Pilot",
-            "Schools (intervention)",
+            "Schools (SWIS)",
             "True effect",
-            "Rejections at 5%",
-            "Wrong sign, if significant",
-            "Exaggeration, if significant",
+            "Report's test rejects",
+            "Of those: wrong sign",
+            "Of those: exaggeration",
+            "Ideal test: exaggeration",
         ],
     )
 
@@ -118,7 +147,7 @@ def sizes_sentence(pilots: pd.DataFrame) -> str:
 
 
 def errors_sentence(pilots: pd.DataFrame, key: str) -> str:
-    """The exaggeration and wrong-sign rate of a significant estimate in each pilot design, in words.
+    """The exaggeration and wrong-sign rate among the report's test's rejections in each pilot design, in words.
 
     Examples
     --------
@@ -133,3 +162,52 @@ def errors_sentence(pilots: pd.DataFrame, key: str) -> str:
             for r in pilots.itertuples()
         ]
     )
+
+
+def _pct(v: float) -> str:
+    return f"{abs(v - 1) * 100:.1f}%"
+
+
+def interval_sentence(irr: float, low: float, high: float) -> str:
+    """What a rate ratio's 95% interval excludes at the 5% level and what it leaves open, in words.
+
+    Examples
+    --------
+    >>> print(interval_sentence(1.055, 0.955, 1.166))  # doctest: +NORMALIZE_WHITESPACE
+    at the 5% level it excludes a fall in the rate of more than 4.5% and a rise of more than 16.6%;
+    it does not exclude no change, a fall of up to 4.5% or a rise of up to 16.6%
+    >>> print(interval_sentence(0.8, 0.7, 0.9))  # doctest: +NORMALIZE_WHITESPACE
+    at the 5% level it excludes no change, a fall in the rate of more than 30.0% and a fall of less than 10.0%;
+    it does not exclude a fall of between 10.0% and 30.0%
+    """
+    if low < 1 < high:
+        return (
+            f"at the 5% level it excludes a fall in the rate of more than {_pct(low)} and a rise of more than "
+            f"{_pct(high)}; it does not exclude no change, a fall of up to {_pct(low)} or a rise of up to {_pct(high)}"
+        )
+    if high <= 1:
+        return (
+            f"at the 5% level it excludes no change, a fall in the rate of more than {_pct(low)} and a fall of less "
+            f"than {_pct(high)}; it does not exclude a fall of between {_pct(high)} and {_pct(low)}"
+        )
+    return (
+        f"at the 5% level it excludes no change, a rise in the rate of less than {_pct(low)} and a rise of more "
+        f"than {_pct(high)}; it does not exclude a rise of between {_pct(low)} and {_pct(high)}"
+    )
+
+
+def se_check_sentence(trial_se: float, simulated_se: float) -> str:
+    """The simulated standard error set against the one the trial's interval implies, in words.
+
+    Examples
+    --------
+    >>> se_check_sentence(0.051, 0.046)
+    'the simulation is 10% more optimistic than the trial turned out'
+    >>> se_check_sentence(0.051, 0.0561)
+    'the simulation is 10% more pessimistic than the trial turned out'
+    """
+    ratio = simulated_se / trial_se - 1
+    if abs(ratio) < 0.005:
+        return "the simulation agrees with the trial"
+    word = "pessimistic" if ratio > 0 else "optimistic"
+    return f"the simulation is {abs(ratio):.0%} more {word} than the trial turned out"

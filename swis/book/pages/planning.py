@@ -12,10 +12,10 @@ from swis.book.myst import glue_figure, glue_values, myst_table
 from swis.config import authority_configs
 from swis.data.published import load_published
 from swis.data.trial import load_trial
-from swis.power.calibrate import calibrate, pupil_distribution
+from swis.power.calibrate import BOOT, design_inputs
 from swis.power.design import TrialDesign
 from swis.power.pilots import pilot_power
-from swis.power.power import minimum_detectable_effect, power_curve, simulate_power
+from swis.power.power import minimum_detectable_effect, power_curve, se_from_interval
 from swis.report import power_tables
 from swis.report.figures.power import ANALYSIS_NAMES, power_figure
 
@@ -24,33 +24,43 @@ EFFECTS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
 SCHOOLS = [20, 60, 100, 140, 200, 268, 400]
 
 
-def trial_designs(base: TrialDesign, trial: pd.DataFrame) -> dict[str, TrialDesign]:
-    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications."""
+#: The designs of the detectable-effect table, in order: their keys in glued names.
+DESIGN_KEYS = ("planned", "analysed", "upper")
+
+
+def trial_designs(base: TrialDesign, trial: pd.DataFrame, calibration: pd.DataFrame) -> dict[str, TrialDesign]:
+    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications; and
+    as analysed with the variation at the upper ends of its calibration intervals (the plausible worst case)."""
     planned = int(trial.loc["planned_schools", "value"])
     analysed = int(trial.loc["analysed_schools", "value"])
+    as_analysed = replace(base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"]))
+    high = calibration.set_index("parameter")["ci_high"]
     return {
-        f"As planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
-        f"As analysed: {analysed} schools, {int(trial.loc['analysed_intervention', 'value'])} with SWIS": replace(
-            base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"])
+        f"Planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
+        f"Analysed: {analysed} schools, {as_analysed.treated_count} with SWIS": as_analysed,
+        "Analysed, variation at its intervals' upper ends": replace(
+            as_analysed, sd_school=float(high["sd_school"]), sd_term=float(high["sd_term"])
         ),
     }
 
 
-def mde_table(designs: dict[str, TrialDesign], trial_effect: float, reps: int, seed: int) -> pd.DataFrame:
-    """Minimum detectable effect and power against the trial's estimate, for each design and analysis."""
+def mde_table(designs: dict[str, TrialDesign], reps: int, seed: int) -> pd.DataFrame:
+    """Minimum detectable effect and rejection rate with no effect, for each design and analysis.
+
+    No power at the trial's own estimate: power computed at an observed effect adds nothing to its interval
+    (Hoenig & Heisey 2001, The American Statistician 55(1), "The abuse of power").
+    """
     rows = []
-    for name, design in designs.items():
+    for key, (name, design) in zip(DESIGN_KEYS, designs.items(), strict=True):
         for analysis in ANALYSIS_NAMES:
             d = replace(design, analysis=analysis)
-            at_trial = simulate_power(replace(d, effect=trial_effect), reps, seed)
             rows.append(
                 {
+                    "key": key,
                     "design": name,
                     "analysis": analysis,
                     "analysis_name": ANALYSIS_NAMES[analysis],
                     **minimum_detectable_effect(d, reps=reps, seed=seed),
-                    "power_trial": at_trial.power,
-                    "mcse_trial": at_trial.mcse,
                 }
             )
     return pd.DataFrame(rows)
@@ -99,6 +109,7 @@ class PlanningPage:
     """Calibration, the trial's designs, power curves, and what the pilots could tell, for one outcome."""
 
     outcome: str
+    phase: str
     label: str
     base: TrialDesign
     calibration: pd.DataFrame
@@ -110,43 +121,28 @@ class PlanningPage:
 
     @classmethod
     def from_parameters(
-        cls, outcome: str, terms_pre: int, terms_post: int, reps: int, curve_reps: int, seed: int
+        cls, outcome: str, phase: str, terms_pre: int, terms_post: int, reps: int, curve_reps: int, seed: int
     ) -> PlanningPage:
         """Calibrate on the pilots, then simulate the trial's designs, the curves and the pilots' designs."""
-        calibration = calibrate(outcome, seed=seed)
-        est = calibration.set_index("parameter")["estimate"]
-        base = TrialDesign(
-            terms_pre=terms_pre,
-            terms_post=terms_post,
-            baseline_rate=float(est["baseline_rate"]),
-            sd_school=float(est["sd_school"]),
-            sd_term=float(est["sd_term"]),
-            pupils=pupil_distribution(),
-        )
+        calibration, fields = design_inputs(outcome, phase, reps=BOOT, seed=seed)
+        base = TrialDesign(terms_pre=terms_pre, terms_post=terms_post, **fields)
         trial = load_trial()
         effect = float(trial.loc["s47_rate_ratio", "value"])
-        designs = trial_designs(base, trial)
-        analysed = list(designs.values())[-1]
-        by_effect = pd.concat(
-            [power_curve(replace(analysed, analysis=a), EFFECTS, "effect", curve_reps, seed) for a in ANALYSIS_NAMES],
-            ignore_index=True,
-        )
-        by_schools = pd.concat(
-            [
-                power_curve(replace(analysed, analysis=a, effect=0.9), SCHOOLS, "n_schools", curve_reps, seed)
-                for a in ANALYSIS_NAMES
-            ],
-            ignore_index=True,
-        )
+        designs = trial_designs(base, trial, calibration)
+        analysed = list(designs.values())[1]
+        both = tuple(ANALYSIS_NAMES)
+        by_effect = power_curve(analysed, EFFECTS, "effect", curve_reps, seed, both)
+        by_schools = power_curve(replace(analysed, effect=0.9), SCHOOLS, "n_schools", curve_reps, seed, both)
         pilots = pilot_power(outcome, base, {"trial": effect, "tenth": 0.9}, reps, seed)
         label = next(c.outcomes[outcome].label for c in authority_configs() if outcome in c.outcomes)
         return cls(
             outcome,
+            phase,
             label,
             base,
             calibration,
             trial,
-            mde_table(designs, effect, reps, seed),
+            mde_table(designs, reps, seed),
             by_effect,
             by_schools,
             pilots,
@@ -156,6 +152,8 @@ class PlanningPage:
         """Glue the chapter's numbers and the power figure."""
         t = self.trial["value"]
         cal = self.calibration.set_index("parameter")["estimate"]
+        trial_se = se_from_interval(float(t["s47_ci_low"]), float(t["s47_ci_high"]))
+        analysed_crt = self.mdes.set_index(["key", "analysis"]).loc[("analysed", "crt")]
         values = {
             "plan_outcome": self.label.lower() if not self.label.startswith("Section") else self.label,
             "plan_terms_pre": self.base.terms_pre,
@@ -168,11 +166,24 @@ class PlanningPage:
             "trial_planned": int(t["planned_schools"]),
             "trial_analysed": int(t["analysed_schools"]),
             "trial_pct_higher": float((t["s47_rate_ratio"] - 1) * 100),
+            "trial_se": trial_se,
+            "trial_authorities": int(t["local_authorities"]),
+            "plan_se_check": power_tables.se_check_sentence(trial_se, float(analysed_crt["se_null"])),
+            "plan_phase": self.phase.lower(),
+            "plan_pupils_mean": float(self.base.pupils[0] * np.exp(self.base.pupils[1] ** 2 / 2)),
+            "trial_interval": power_tables.interval_sentence(
+                float(t["s47_rate_ratio"]), float(t["s47_ci_low"]), float(t["s47_ci_high"])
+            ),
         }
         for r in self.mdes.itertuples():
-            which = "planned" if r.design.startswith("As planned") else "analysed"
-            values[f"plan_mde_pct_{r.analysis}_{which}"] = float((1 - r.mde) * 100)
-            values[f"plan_power_trial_{r.analysis}_{which}"] = float(r.power_trial * 100)
+            values[f"plan_mde_pct_{r.analysis}_{r.key}"] = float((1 - r.mde) * 100)
+            values[f"plan_null_pct_{r.analysis}_{r.key}"] = float(r.null_rejection * 100)
+            values[f"plan_se_{r.analysis}_{r.key}"] = float(r.se_null)
+        for r in self.calibration.itertuples():
+            values[f"plan_{r.parameter}_high"] = float(r.ci_high)
+            top = max(r.weights, key=r.weights.get)
+            values[f"plan_{r.parameter}_top"] = top
+            values[f"plan_{r.parameter}_top_pct"] = float(r.weights[top] * 100)
         values["plan_pilot_sizes"] = power_tables.sizes_sentence(self.pilots)
         values["plan_pilot_errors"] = power_tables.errors_sentence(self.pilots, "tenth")
         glue_values(values)
