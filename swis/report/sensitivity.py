@@ -219,3 +219,28 @@ def authority_display(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
     shown = pd.DataFrame(columns).drop(index="Outcome")
     shown.index.name = "Check"
     return shown.reset_index()
+
+
+def synthesis_sentence(survivors: pd.DataFrame, labels: dict[tuple[str, str], str]) -> str:
+    """Which results keep their direction under every check, for the synthesis (never a claim of significance).
+
+    ``survivors`` is :func:`surviving`'s table; ``labels`` maps (authority, outcome) to the outcome in a sentence.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"authority": ["A", "A", "B"], "outcome": ["s17", "s47", "s47"],
+    ...                       "estimable": [True, True, False], "survives": [True, False, False]})
+    >>> synthesis_sentence(found, {("A", "s17"): "Section 17 starts"})
+    'Of the 2 models with an estimate to check, 1 keeps its direction under every check (Section 17 starts in A).'
+    """
+    est = survivors[survivors["estimable"].astype(bool)]
+    kept = est[est["survives"].astype(bool)]
+    if est.empty:
+        return "No model has an estimate to check."
+    names = [f"{labels.get((r.authority, r.outcome), r.outcome)} in {r.authority}" for r in kept.itertuples()]
+    n = len(est)
+    if kept.empty:
+        return f"Of the {n} models with an estimate to check, none keeps its direction under every check."
+    verb = "keeps its" if len(kept) == 1 else "keep their"
+    listed = names[0] if len(names) == 1 else "; ".join(names)
+    return f"Of the {n} models with an estimate to check, {len(kept)} {verb} direction under every check ({listed})."

@@ -20,6 +20,7 @@ from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_t
 from swis.estimation.design import INTERACTION
 from swis.report import claims, context_tables, tables
 from swis.report.figures.forest import forest_figure
+from swis.report.sensitivity import synthesis_sentence
 
 #: How a model of data added to the book (not one of the report's pilots) is marked in Part One.
 ADDED = "added data, not a pilot"
@@ -175,9 +176,17 @@ class SynthesisPage:
             index=False,
         )
 
+    def sensitivity_sentence(self) -> str:
+        """Which results keep their direction under every sensitivity check (from the sensitivity chapter's run)."""
+        path = paths.resolve(self.results_dir) / "sensitivity" / "sensitivity_survivors.csv"
+        if not path.exists():
+            return "The sensitivity checks have not been run for this build."
+        return synthesis_sentence(pd.read_csv(path), outcome_labels())
+
     def glue(self) -> None:
-        """Glue the costs, the counts, the forest plot and the sentences on the report's claims."""
+        """Glue the costs, the counts, the forest plot and the sentences on the report's claims and robustness."""
         self.glue_claims()
+        glue_values({"sensitivity_summary": self.sensitivity_sentence()})
         glue_values(cost_values(self.costs))
         glue_figure("fig_forest", forest_figure(self.estimates))
         mismatch = self.collected["computed_total"] != self.collected["printed_total"]
