@@ -191,13 +191,17 @@ def test_the_cli_build_waits_for_the_running_writer(tmp_path, tmp_lock, monkeypa
 
 @pytest.mark.book
 def test_two_real_builds_at_once_both_end_well_and_leave_a_finished_book(built):
+    """The issue's two terminals: ``swis build --force``, and a plain build started while the first executes."""
     swis = str(Path(sys.executable).with_name("swis"))
-    first = subprocess.Popen([swis, "build", "--quiet"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True)
-    time.sleep(1)
+    first = subprocess.Popen([swis, "build", "--quiet", "--force"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 900
+    while not any(p.is_dir() for p in paths.BOOK.glob("generated.*")):  # the first one is executing
+        assert first.poll() is None and time.monotonic() < deadline, "the first build never started executing"
+        time.sleep(0.2)
     second = subprocess.Popen([swis, "build", "--quiet"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True)
     errors = [first.communicate(timeout=1800)[1], second.communicate(timeout=1800)[1]]
     assert [first.returncode, second.returncode] == [0, 0], errors
-    assert "waiting for process" in errors[0] + errors[1]
+    assert f"waiting for process {first.pid} (" in errors[1]
     assert staging_folders() == []
     dry = subprocess.run([swis, "build", "--dry-run"], cwd=paths.ROOT, capture_output=True, text=True, check=True)
     assert "re-execute" not in dry.stdout and "render     no" in dry.stdout, dry.stdout

@@ -1,6 +1,6 @@
 """A cache entry is all or nothing: a store killed at any write, or an entry damaged afterwards, is never reused.
 
-The store runs in a child process with an audit hook (:pep:`578`) that SIGKILLs it at its k-th write under the
+The store runs in a forked child process with an audit hook (:pep:`578`) that SIGKILLs it at its k-th write under the
 cache folder (a file opened for writing, a rename, a removal, a new folder), for every k; each time, the next
 build's decision (:func:`swis.book.build.cache.decide`, what the build asks before reusing a run) must be
 either "re-execute" or "reuse" of an entry identical to one a finished store makes.
@@ -12,9 +12,8 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
-import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,37 +22,55 @@ from swis import paths
 from swis.book.build import cache
 from swis.book.build.plan import Run
 
-#: Store one run into a cache folder, killing this process at the ``k``-th write under it (0: never).
-STORE = textwrap.dedent(
-    """
-    import os, signal, sys
-    from pathlib import Path
-    from swis.book.build import cache
-    from swis.book.build.plan import Run
-    folder, staging, k = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-    cache.CACHE = folder / "cache"
-    run = Run(Path(sys.argv[4]), "toy", {"facts_dir": "data/facts"})
-    writes = 0
-    EVENTS = {"os.rename", "os.replace", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree"}
+#: Audit events that change the file system.
+CHANGES = {"os.rename", "os.replace", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree"}
 
-    def hook(event, args):
-        global writes
-        if not args or not isinstance(args[0], (str, bytes, os.PathLike)):
+
+class KillAt:
+    """An audit hook counting writes under the cache folder, SIGKILLing this process at the ``k``-th (0: never)."""
+
+    def __init__(self, k: int):
+        self.k, self.writes = k, 0
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if not args or not isinstance(args[0], str | bytes | os.PathLike):
             return
         path = os.fsdecode(args[1] if event in ("os.rename", "os.replace") else args[0])
         if not path.startswith(str(cache.CACHE)):
             return
         opened_for_writing = event == "open" and isinstance(args[1], str) and any(c in args[1] for c in "wax+")
-        if opened_for_writing or event in EVENTS:
-            writes += 1
-            if writes == k:
+        if opened_for_writing or event in CHANGES:
+            self.writes += 1
+            if self.writes == self.k:
                 os.kill(os.getpid(), signal.SIGKILL)
 
-    sys.addaudithook(hook)
-    cache.store(run, staging, staging / "toy.ipynb", folder / "record.json")
-    print(writes)
-    """
-)
+
+@dataclass(frozen=True)
+class Ended:
+    returncode: int  # -9: killed
+    writes: int  # when not killed: how many writes the store made
+
+
+def store_killed_at(k: int, folder: Path, staging: Path, run: Run) -> Ended:
+    """Store ``run`` in a forked child (the hook cannot be removed) killed at its ``k``-th write (0: never)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: ends here, whatever happens
+        code = 3
+        try:
+            os.close(read)
+            hook = KillAt(k)
+            sys.addaudithook(hook)
+            cache.store(run, staging, staging / "toy.ipynb", folder / "record.json")
+            os.write(write, str(hook.writes).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        told = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return Ended(os.waitstatus_to_exitcode(status), int(told) if told else -1)
 
 
 @pytest.fixture
@@ -71,24 +88,19 @@ def toy(tmp_path, monkeypatch):
     return tmp_path, staging, Run(template, "toy", {"facts_dir": "data/facts"})
 
 
-def store_killed_at(k: int, folder: Path, staging: Path, run: Run) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-c", STORE, str(folder), str(staging), str(k), str(run.template)]
-    return subprocess.run(args, capture_output=True, text=True, timeout=120)
-
-
 def kill_at_every_write(folder: Path, staging: Path, run: Run) -> list[tuple[cache.Decision, dict | None]]:
     """From the cache as it is now, store ``run`` killed at its 1st, 2nd, ... write; after each kill, the
     decision of the next build and the files of the entry it would reuse. The cache is put back each time."""
     before = folder / "cache-before"
     shutil.copytree(cache.CACHE, before) if cache.CACHE.exists() else before.mkdir()
     counted = store_killed_at(0, folder, staging, run)
-    assert counted.returncode == 0, counted.stderr
+    assert counted.returncode == 0
     out = []
-    for k in range(1, int(counted.stdout) + 1):
+    for k in range(1, counted.writes + 1):
         shutil.rmtree(cache.CACHE)
         shutil.copytree(before, cache.CACHE)
         killed = store_killed_at(k, folder, staging, run)
-        assert killed.returncode == -signal.SIGKILL, (k, killed.stderr)
+        assert killed.returncode == -signal.SIGKILL, k
         decision = cache.decide(run, staging)
         out.append((decision, cache._files(cache.CACHE / run.name) if decision.reuse else None))
     return out
