@@ -163,3 +163,19 @@ def test_an_entry_in_the_format_before_checksums_is_executed_again(toy):
     entry_file.write_text(json.dumps(entry))
     assert not cache.decide(run, staging).reuse
     assert os.path.isdir(cache.CACHE / "toy")
+
+
+def test_a_build_in_progress_does_not_change_the_key_of_the_book(tmp_path):
+    """The render key of a book is the same during a build (staging and backup folders beside
+    ``book/generated``) and after it; otherwise a finished build would ask for another render."""
+    book = tmp_path / "book"
+    (book / "generated").mkdir(parents=True)
+    (book / "generated" / "a.ipynb").write_text("{}")
+    (book / "index.md").write_text("# Book\n")
+    after = cache.tree_hash(book, "*")
+    for transient in ("generated.previous", "generated.k2j4x9_a", "generated.partial"):
+        (book / transient).mkdir()
+        (book / transient / "a.ipynb").write_text('{"old": 1}')
+    assert cache.tree_hash(book, "*") == after
+    (book / "index.md").write_text("# Changed\n")
+    assert cache.tree_hash(book, "*") != after

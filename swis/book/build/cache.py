@@ -38,11 +38,17 @@ def file_hash(path: Path) -> str:
         return "missing"
 
 
+#: Folders a build makes next to ``book/generated`` and removes (staging, backup): never part of a key, or the
+#: key of a render made during a build would differ from the same book's key afterwards.
+TRANSIENT = "generated."
+
+
 def tree_hash(root: Path, pattern: str) -> str:
     """SHA-256 over the relative paths and contents of the files matching ``pattern`` under ``root``."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
+        parts = path.relative_to(root).parts
+        if path.is_file() and "__pycache__" not in parts and not any(p.startswith(TRANSIENT) for p in parts):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
