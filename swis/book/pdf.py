@@ -385,7 +385,10 @@ def main() -> int:
     if not (paths.BUILD / "html" / "book" / "index.html").exists():
         print("no PDF edition: the book is not built (make book)", file=sys.stderr)
         return 2
-    out = write_pdf()
+    from swis.book.build.lock import writer_lock  # one writer of _build at a time, as for `swis build`
+
+    with writer_lock():
+        out = write_pdf()
     print(f"PDF edition: {paths.relative(out)}")
     return 0
 

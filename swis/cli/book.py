@@ -12,6 +12,26 @@ def _build_failed(err) -> None:
     raise typer.Exit(2 if getattr(err, "input_error", False) else 1)
 
 
+#: ``--no-wait`` of the commands that write the book: refuse rather than wait for another writer.
+NO_WAIT = typer.Option(False, "--no-wait", help="If another swis process is writing the book, stop (exit 2).")
+
+
+def _locked_build(no_wait: bool, *args, **kwargs):
+    """The build, holding the writer lock (:mod:`swis.book.build.lock`); exit 2 when busy and told not to wait."""
+    from swis.book.build.lock import Busy, locked_build
+    from swis.errors import BuildError
+
+    try:
+        return locked_build(*args, wait=not no_wait, **kwargs)
+    except Busy as busy:
+        typer.echo(
+            f"error: {busy} is writing the book; nothing was done (run again without --no-wait to wait)", err=True
+        )
+        raise typer.Exit(2) from None
+    except BuildError as err:
+        _build_failed(err)
+
+
 def dry_run() -> None:
     """Say which notebooks a build would re-execute, and why, and whether it would render."""
     from swis import paths
@@ -35,18 +55,16 @@ def build(
     force: bool = typer.Option(False, help="Re-execute every notebook, ignoring the cache."),
     clean: bool = typer.Option(False, help="Render from an empty folder (all pages, all warnings), as CI does."),
     dry: bool = typer.Option(False, "--dry-run", help="Only list what would re-execute and why."),
+    no_wait: bool = NO_WAIT,
 ) -> None:
-    """Execute the notebooks that changed (papermill) and render the book (what `make book` runs)."""
-    from swis.book.build import build as run_build
-    from swis.errors import BuildError
+    """Execute the notebooks that changed (papermill) and render the book (what `make book` runs).
 
+    One build at a time: a second one waits for the first, saying which process it waits for.
+    """
     if dry:
         dry_run()
         return
-    try:
-        index = run_build(render=not no_render, progress=not quiet, force=force, clean=clean)
-    except BuildError as err:
-        _build_failed(err)
+    index = _locked_build(no_wait, render=not no_render, progress=not quiet, force=force, clean=clean)
     typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")
 
 
@@ -82,15 +100,14 @@ def run(
     param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE parameter of the authority notebook."),
     no_render: bool = typer.Option(False, help="Execute only; do not render the HTML."),
     quiet: bool = typer.Option(False, help="No per-cell progress bars."),
+    no_wait: bool = NO_WAIT,
 ) -> None:
     """Re-run one authority's notebook with other parameters, then the synthesis, and rebuild the book."""
     from swis import paths
-    from swis.book.build import build as run_build
     from swis.book.build.params import check_run_parameters
     from swis.book.build.plan import run_name
     from swis.cli import fail
     from swis.config import authorities
-    from swis.errors import BuildError
 
     try:
         params = parse_params(param)
@@ -108,10 +125,7 @@ def run(
     except InputError as err:
         fail(err)
     only = [run_name(name), "synthesis"] if paths.GENERATED.exists() else None  # first build: every notebook
-    try:
-        index = run_build({name: params}, only=only, render=not no_render, progress=not quiet)
-    except BuildError as err:
-        _build_failed(err)
+    index = _locked_build(no_wait, {name: params}, only=only, render=not no_render, progress=not quiet)
     typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")
 
 

@@ -1,4 +1,5 @@
-"""Checks shared by the panel and admin-file loaders: whole numbers within plausible ranges, authorities.
+"""Checks shared by the panel and admin-file loaders: whole numbers within plausible ranges, authorities,
+terms observed in both groups.
 
 Counts and pupils are whole numbers (``12`` or ``12.0``; not ``12.5``, not
 ``1e3``, not a number of 400 digits). Pupils on roll range from 1 to
@@ -152,3 +153,33 @@ def select_authority(raw: pd.DataFrame, config: Config, file: str) -> pd.DataFra
             )
         raise InputError(problems)
     return rows
+
+
+def one_group_terms(data: pd.DataFrame, file: str) -> list[Problem]:
+    """Terms of an outcome with rows of one group only: there the groups cannot be compared.
+
+    The model's term effect and the group's difference in that term would be one and the same column (a
+    singular model), so such a panel is refused here rather than failing inside the estimation.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"outcome": "s47", "term": ["T1", "T1", "T2"], "line": [2, 3, 4],
+    ...                      "group": ["intervention", "control", "intervention"]})
+    >>> print(one_group_terms(rows, "panel.csv")[0])  # doctest: +NORMALIZE_WHITESPACE
+    error: panel.csv:4: term: term 'T2' of outcome 's47' has rows of intervention schools only; every term
+    needs rows of both groups (or none at all)
+    """
+    out = []
+    for (outcome, term), rows in data.groupby(["outcome", "term"], sort=False, observed=True):
+        groups = set(rows["group"])
+        if len(groups) == 1:
+            out.append(
+                Problem(
+                    file,
+                    int(rows["line"].iloc[0]),
+                    "term",
+                    f"term '{term}' of outcome '{outcome}' has rows of {groups.pop()} schools only; every term "
+                    "needs rows of both groups (or none at all)",
+                )
+            )
+    return out

@@ -34,6 +34,7 @@ from swis.data.checks import (
     all_zero_problems,
     count_bound_problems,
     missing_outcome_problems,
+    one_group_terms,
     select_authority,
     whole,
 )
@@ -266,6 +267,9 @@ def validate_structure(data: pd.DataFrame, config: Config, file: str) -> None:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as err:
         raise InputError(_structure_problems(err, data, config, file)) from None
+    problems = one_group_terms(data, file)
+    if problems:
+        raise InputError(problems)
 
 
 def balance_warnings(data: pd.DataFrame, config: Config, file: str) -> list[Problem]:

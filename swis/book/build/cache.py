@@ -6,6 +6,11 @@ another run of the same build wrote (the synthesis reads the authority runs' est
 run, its executed notebook, the files it wrote and the hashes of everything it read are stored in
 ``.swis-cache/<run>/``; a failed run stores nothing. Before a run, the stored hashes are compared with the
 files as they are now: if all agree, the stored notebook and outputs are reused.
+
+An entry is all or nothing: it is written into a temporary folder and renamed into place, and its
+``entry.json`` (written last) lists the SHA-256 of every file of the entry, checked before the entry is
+reused. An entry a killed build, a power cut or a full disk left incomplete or damaged is therefore never
+reused: its run is executed again.
 """
 
 from __future__ import annotations
@@ -33,11 +38,17 @@ def file_hash(path: Path) -> str:
         return "missing"
 
 
+#: Folders a build makes next to ``book/generated`` and removes (staging, backup): never part of a key, or the
+#: key of a render made during a build would differ from the same book's key afterwards.
+TRANSIENT = "generated."
+
+
 def tree_hash(root: Path, pattern: str) -> str:
     """SHA-256 over the relative paths and contents of the files matching ``pattern`` under ``root``."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
+        parts = path.relative_to(root).parts
+        if path.is_file() and "__pycache__" not in parts and not any(p.startswith(TRANSIENT) for p in parts):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -66,14 +77,39 @@ class Decision:
     reason: str
 
 
+def _files(folder: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``folder`` but ``entry.json``."""
+    return {
+        p.relative_to(folder).as_posix(): file_hash(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "entry.json"
+    }
+
+
+#: Why a stored entry that is not whole is not reused.
+DAMAGED = "its cache entry is incomplete or damaged (an interrupted or failed write)"
+
+
+def stored_entry(name: str) -> dict | None:
+    """A run's stored entry, or None when there is none or it is not whole (a file missing, changed or extra)."""
+    folder = CACHE / name
+    try:
+        entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
+        whole = entry["files"] == _files(folder) and "notebook.ipynb" in entry["files"]
+        return entry if whole and isinstance(entry["static"], dict) and isinstance(entry["reads"], dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def decide(run: Run, staging: Path, force: bool = False) -> Decision:
     """Compare a run's stored inputs with the current ones."""
-    stored = CACHE / run.name / "entry.json"
     if force:
         return Decision(False, "forced")
-    if not stored.exists():
+    if not (CACHE / run.name).exists():
         return Decision(False, "never executed (or its last execution failed)")
-    entry = json.loads(stored.read_text())
+    entry = stored_entry(run.name)
+    if entry is None:
+        return Decision(False, DAMAGED)
     for key, value in static_key(run).items():
         if entry["static"].get(key) != value:
             return Decision(False, f"{key} changed")
@@ -93,8 +129,22 @@ def _relative_outputs(record: dict, staging: Path) -> list[tuple[str, Path]]:
     return out
 
 
+def _remove_unfinished(name: str) -> None:
+    """Remove the temporary folders of this run's earlier stores that were killed before they finished.
+
+    Only this run's: stores of other runs may be under way (one writer holds the lock, with several
+    workers), but one run is stored by one worker at a time.
+    """
+    for folder in CACHE.glob(f".{name}.*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def store(run: Run, staging: Path, notebook: Path, record_path: Path) -> None:
-    """Keep a successful run: its inputs' hashes, its executed notebook and the files it wrote."""
+    """Keep a successful run: its inputs' hashes, its executed notebook and the files it wrote.
+
+    All or nothing: written into a temporary folder, ``entry.json`` last (with every file's hash), then
+    renamed into place.
+    """
     record = json.loads(record_path.read_text())
     prefix = paths.relative(staging) + "/"
     generated = paths.relative(paths.GENERATED) + "/"
@@ -104,13 +154,16 @@ def store(run: Run, staging: Path, notebook: Path, record_path: Path) -> None:
             continue
         as_generated = generated + rel[len(prefix) :] if rel.startswith(prefix) else rel
         reads[as_generated] = file_hash(_where(as_generated, staging))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    _remove_unfinished(run.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{run.name}.", dir=CACHE))
     (tmp / "outputs").mkdir()
     shutil.copy2(notebook, tmp / "notebook.ipynb")
     for rel, path in _relative_outputs(record, staging):
         (tmp / "outputs" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, tmp / "outputs" / rel)
-    (tmp / "entry.json").write_text(json.dumps({"static": static_key(run), "reads": reads}, indent=1))
+    entry = {"static": static_key(run), "reads": reads, "files": _files(tmp)}
+    (tmp / "entry.json").write_text(json.dumps(entry, indent=1), encoding="utf-8")
     target = CACHE / run.name
     old = target.with_name(f".{run.name}.old")
     shutil.rmtree(old, ignore_errors=True)
