@@ -112,7 +112,11 @@ def did(
     ),
     seed: int = typer.Option(1, help="Seed of the randomization and bootstrap draws (used only when sampled)."),
     weights: str = typer.Option("webb", help="Bootstrap weights: webb (six-point) or rademacher."),
-    engine: str = typer.Option("statsmodels", help="Solver: statsmodels (the reference) or fast (profiled Newton)."),
+    engine: str = typer.Option(
+        "statsmodels",
+        help="Solver of the model: statsmodels (the reference) or fast (profiled Newton); the randomization "
+        "refits always use the fast solver, whose p-values equal the reference's (tests/test_randomization.py).",
+    ),
     no_corrections: bool = typer.Option(False, help="Do not apply data/corrections.csv."),
 ) -> None:
     """Estimate the Poisson difference-in-differences model; print the tidy table as CSV."""

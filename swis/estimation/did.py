@@ -79,6 +79,11 @@ class DidSpec:
         Solver: statsmodels' GLM with school dummies (the reference) or the
         profiled Newton solver of :mod:`swis.estimation.fast`; they agree to
         rounding error.
+    ri_engine : {"fast", "statsmodels"}
+        Solver of the randomization test's refits (thousands of them): the
+        fast solver by default, whose p-values equal the reference's on every
+        published panel (``tests/test_randomization.py``); "statsmodels"
+        refits one assignment at a time, about a hundred times slower.
     """
 
     reference_term: str
@@ -88,6 +93,7 @@ class DidSpec:
     base_school: str | None = None
     count_set_aside_schools: bool = True
     engine: Engine = "statsmodels"
+    ri_engine: Engine = "fast"
 
     @classmethod
     def from_config(cls, config: Config, **overrides) -> DidSpec:
@@ -267,7 +273,7 @@ def _add_randomization(table: pd.DataFrame, rows: pd.DataFrame, spec: DidSpec, r
     from swis.estimation.inference import randomization
 
     models = [False, True] if len(spec.post_terms) > 1 else [False]
-    tests = [t for m in models for t in randomization.randomization_tests(rows, spec, m, reps, seed, spec.engine)]
+    tests = [t for m in models for t in randomization.randomization_tests(rows, spec, m, reps, seed, spec.ri_engine)]
     _merge(table, [{"coefficient": t.coefficient, **t.row()} for t in tests], randomization.COLUMNS)
 
 
