@@ -248,11 +248,6 @@ def test_nothing_is_wider_than_the_content_column(visit):
     assert wide == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="switched on by the tables issue: today 10 table cells on 2 pages print scientific notation "
-    "(9 in Lambeth's regression and audit tables, 1 in the planning chapter)",
-)
 def test_no_scientific_notation_in_a_table_cell(visit):
     cells = {doc: [c for c in visit(doc)["cells"] if SCIENTIFIC.search(c)] for doc in DOCS}
     assert {doc: c for doc, c in cells.items() if c} == {}

@@ -54,7 +54,10 @@ def report_claims(published: pd.DataFrame) -> pd.DataFrame:
         {
             "authority": rows["authority"],
             "outcome": rows["outcome"],
-            "printed": [f"{r.irr_text}, 95% CI {r.ci_low_text} to {r.ci_high_text}" for r in rows.itertuples()],
+            "printed": [
+                f"{fmt.printed(r.irr_text)}, 95% CI {fmt.printed(r.ci_low_text)} to {fmt.printed(r.ci_high_text)}"
+                for r in rows.itertuples()
+            ],
             "printed_irr": rows["irr"],
             "direction": ["fall" if v < 1 else "rise" for v in rows["irr"]],
             "source": rows["source"],

@@ -15,17 +15,53 @@ def is_finite(v: float | None) -> bool:
     return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def power_of_ten(mantissa: str, exponent: int) -> str:
+    """``1.43 × 10⁻⁸``: a very small number as a reader writes it, never ``1.43e-08``.
+
+    Examples
+    --------
+    >>> power_of_ten("1.43", -8)
+    '1.43 × 10⁻⁸'
+    """
+    return f"{mantissa} \u00d7 10{str(exponent).translate(SUPERSCRIPT)}"
+
+
 def irr(v: float) -> str:
-    """An incidence rate ratio (or a confidence limit) to two decimals.
+    """An incidence rate ratio (or a confidence limit or a rate per pupil) to two decimals.
+
+    Smaller values keep two significant figures: in plain decimals down to 0.0001, below that as a power of
+    ten (never in the ``e`` notation of a program).
 
     Examples
     --------
     >>> irr(0.6543), irr(0.0), irr(float("nan"))
     ('0.65', '0.00', 'not estimable')
+    >>> irr(0.00149), irr(0.000806), irr(1.43e-08)
+    ('0.0015', '0.00081', '1.4 × 10⁻⁸')
     """
     if not is_finite(v):
         return NOT_ESTIMABLE
-    return f"{v:.2f}" if v >= 0.005 or v == 0 else f"{v:.2e}"
+    if v >= 0.005 or v == 0 or v < 0:
+        return f"{v:.2f}"
+    exponent = math.floor(math.log10(v))
+    if exponent >= -4:
+        return f"{v:.{1 - exponent}f}"
+    return power_of_ten(f"{v / 10**exponent:.1f}", exponent)
+
+
+def printed(text: str) -> str:
+    """A number as the report printed it, its ``E`` notation written as a power of ten.
+
+    Examples
+    --------
+    >>> printed("1.43E-08"), printed("1.54E-9"), printed("0.65"), printed("")
+    ('1.43 × 10⁻⁸', '1.54 × 10⁻⁹', '0.65', '')
+    """
+    mantissa, e, exponent = str(text).upper().partition("E")
+    return power_of_ten(mantissa, int(exponent)) if e and exponent else str(text)
 
 
 def interval(low: float, high: float) -> str:

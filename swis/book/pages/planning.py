@@ -16,6 +16,7 @@ from swis.power.calibrate import BOOT, design_inputs
 from swis.power.design import TrialDesign
 from swis.power.pilots import pilot_power
 from swis.power.power import minimum_detectable_effect, power_curve, se_from_interval
+from swis.report import format as fmt
 from swis.report import power_tables
 from swis.report.figures.power import ANALYSIS_NAMES, power_figure
 
@@ -74,7 +75,7 @@ def comparison_rows(outcome: str, trial: pd.DataFrame) -> pd.DataFrame:
         hit = pub[(pub["authority"] == config.authority) & (pub["outcome"] == outcome) & (pub["kind"] == "interaction")]
         for r in hit.itertuples():
             low_ok = r.irr >= 1e-3  # a printed 1.43E-08 is a separation artefact, not an estimate
-            note = "" if low_ok else f" (printed {r.irr_text}, an artefact of separation)"
+            note = "" if low_ok else f" (printed {fmt.printed(r.irr_text)}, an artefact of separation)"
             rows.append(
                 {
                     "study": f"Pilot: {config.authority}{note}",

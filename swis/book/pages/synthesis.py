@@ -19,6 +19,7 @@ from swis.data.published import load_data_collected, load_pilots, load_published
 from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_table
 from swis.estimation.design import INTERACTION
 from swis.report import claims, context_tables, tables
+from swis.report import format as fmt
 from swis.report.figures.forest import forest_figure
 from swis.report.sensitivity import synthesis_sentence
 
@@ -70,7 +71,13 @@ def printed_interactions() -> dict[tuple[str, str], str]:
     11.04]``), by (authority, outcome)."""
     pub = load_published()
     pub = pub[pub["kind"] == "interaction"]
-    return {(r.authority, r.outcome): f"{r.irr_text} [{r.ci_low_text}, {r.ci_high_text}]" for r in pub.itertuples()}
+    return {
+        (
+            r.authority,
+            r.outcome,
+        ): f"{fmt.printed(r.irr_text)} [{fmt.printed(r.ci_low_text)}, {fmt.printed(r.ci_high_text)}]"
+        for r in pub.itertuples()
+    }
 
 
 def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
