@@ -281,6 +281,9 @@ def test_a_fresh_render_and_an_incremental_one_write_the_same_bytes(removed, bui
     """The copy's last render was fresh (its contents changed), the book of `make book` may be incremental."""
     fresh, kept = _files(removed / "_build/html"), _files(built["html"])
     fresh.pop(".buildinfo", None), kept.pop(".buildinfo", None)  # Sphinx's record of its own configuration
+    # the PDF's cover names the checkout's commit and whether its tree is clean, which a copy changed by this
+    # test does not share, so the PDF edition is left out of this comparison of the HTML and the notebooks
+    fresh.pop("swis-book.pdf", None), kept.pop("swis-book.pdf", None)
     assert sorted(fresh) == sorted(kept)
     assert [name for name in fresh if fresh[name] != kept[name]] == []
     assert _files(removed / "book/generated") == _files(built["generated"])
