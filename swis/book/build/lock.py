@@ -26,6 +26,10 @@ from swis import paths
 LOCK = paths.ROOT / ".swis-cache" / "writer.lock"
 
 
+#: Who holds the lock, when it has not said (yet).
+UNKNOWN = "an unknown process"
+
+
 class Busy(Exception):
     """Another live process holds the writer lock (raised when asked not to wait)."""
 
@@ -47,7 +51,16 @@ def holder(lock: Path | None = None) -> str:
         about = json.loads((lock or LOCK).read_text(encoding="utf-8"))
         return f"process {about['pid']} ({about['command']}), started at {about['started']}"
     except (OSError, ValueError, KeyError, TypeError):  # not written yet, or by a writer killed mid-write
-        return "an unknown process"
+        return UNKNOWN
+
+
+def _named_holder(lock: Path, patience: float = 1.0) -> str:
+    """:func:`holder`, giving a holder that has just taken the lock up to ``patience`` seconds to say who it is."""
+    who, deadline = holder(lock), time.monotonic() + patience
+    while who == UNKNOWN and time.monotonic() < deadline:  # it writes its name just after taking the lock
+        time.sleep(0.05)
+        who = holder(lock)
+    return who
 
 
 def _command() -> str:
@@ -68,9 +81,9 @@ def _open_locked(lock: Path, wait: bool, say) -> int:
         except BlockingIOError:
             if not wait:
                 os.close(fd)
-                raise Busy(holder(lock)) from None
+                raise Busy(_named_holder(lock)) from None
             if not told:
-                say(f"waiting for {holder(lock)} to finish writing the book (Ctrl-C to give up)")
+                say(f"waiting for {_named_holder(lock)} to finish writing the book (Ctrl-C to give up)")
                 told = True
             os.close(fd)
             time.sleep(0.5)
