@@ -72,6 +72,33 @@ def inference_columns() -> dict[str, list[str]]:
     }
 
 
+def load_for_estimation(
+    panel: Path, config: Path, outcome: str | None, out: Path | None, no_corrections: bool, options
+):
+    """Check a command's options (``options()``, whose answer is returned), its output and its panel; the outcomes.
+
+    Bad input ends the command with one clear message and exit 2 (``swis.cli.fail``); the panel's warnings are
+    shown. Returns ``(options(), panel, outcomes asked for)``; errors after this are the program's own.
+    """
+    from swis.cli import fail, warn
+    from swis.config import load_config
+    from swis.data.panel import load_panel
+    from swis.io import check_outputs
+
+    try:
+        checked = options()
+        check_outputs({"--out": out}, _inputs(panel, config, corrections=not no_corrections))
+        loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
+        if outcome is not None and outcome not in loaded.outcomes:
+            raise InputError.one(
+                panel, 0, "outcome", f"no rows for outcome '{outcome}'; present: {', '.join(loaded.outcomes)}"
+            )
+    except InputError as err:
+        fail(err)
+    warn(loaded.warnings)
+    return checked, loaded, [outcome] if outcome else loaded.outcomes
+
+
 def _did_options(correction: str, inference: str, reps: int, engine: str, weights: str) -> list[str]:
     """Check ``swis did``'s options before anything is read; return the inference conventions asked for."""
     from swis.estimation.did import CORRECTIONS, ENGINES, INFERENCE
@@ -122,24 +149,11 @@ def did(
     """Estimate the Poisson difference-in-differences model; print the tidy table as CSV."""
     import pandas as pd
 
-    from swis.cli import fail, warn
-    from swis.config import load_config
-    from swis.data.panel import load_panel
     from swis.estimation.did import estimate_panel
-    from swis.io import check_outputs
 
-    try:
-        asked = _did_options(correction, inference, reps, engine, weights)
-        check_outputs({"--out": out}, _inputs(panel, config, corrections=not no_corrections))
-        loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
-        if outcome is not None and outcome not in loaded.outcomes:
-            raise InputError.one(
-                panel, 0, "outcome", f"no rows for outcome '{outcome}'; present: {', '.join(loaded.outcomes)}"
-            )
-    except InputError as err:
-        fail(err)
-    warn(loaded.warnings)
-    outcomes = [outcome] if outcome else loaded.outcomes
+    asked, loaded, outcomes = load_for_estimation(
+        panel, config, outcome, out, no_corrections, lambda: _did_options(correction, inference, reps, engine, weights)
+    )
     # errors now raised are the program's: reported as internal errors by swis.cli.guarded
     options = dict(correction=correction, engine=engine, reps=reps, seed=seed, weights=weights)
     options.update(randomization="ri" in asked, bootstrap="bootstrap" in asked)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from swis.cli.analysis import CONFIG_OPT, PANEL_ARG, _inputs, write_csv
+from swis.cli.analysis import CONFIG_OPT, PANEL_ARG, load_for_estimation, write_csv
 from swis.errors import InputError
 
 
@@ -24,27 +24,15 @@ def sensitivity(
     start in the last term before the pilot; print one row per model and check as CSV."""
     import pandas as pd
 
-    from swis.cli import fail, warn
-    from swis.config import load_config
-    from swis.data.panel import load_panel
     from swis.estimation.did import CORRECTIONS
     from swis.estimation.sensitivity import sensitivity_panel
-    from swis.io import check_outputs
 
-    try:
+    def options() -> None:
         if correction not in CORRECTIONS:
             message = f"expected one of {', '.join(CORRECTIONS)}, got '{correction}'"
             raise InputError.one("--correction", 0, "correction", message)
-        check_outputs({"--out": out}, _inputs(panel, config, corrections=not no_corrections))
-        loaded = load_panel(panel, load_config(config), corrections=False if no_corrections else None)
-        if outcome is not None and outcome not in loaded.outcomes:
-            raise InputError.one(
-                panel, 0, "outcome", f"no rows for outcome '{outcome}'; present: {', '.join(loaded.outcomes)}"
-            )
-    except InputError as err:
-        fail(err)
-    warn(loaded.warnings)
-    outcomes = [outcome] if outcome else loaded.outcomes
+
+    _, loaded, outcomes = load_for_estimation(panel, config, outcome, out, no_corrections, options)
     # errors now raised are the program's: reported as internal errors by swis.cli.guarded
     write_csv(pd.concat([sensitivity_panel(loaded, o, correction=correction).table for o in outcomes]), out)
 

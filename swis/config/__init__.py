@@ -8,6 +8,7 @@ from swis.config.book import (
     authority_entries,
     example_entry,
     load_book_config,
+    outcome_labels,
 )
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "example_entry",
     "load_book_config",
     "load_config",
+    "outcome_labels",
     "parse_config",
     "short_name",
     "term_order",

@@ -96,3 +96,18 @@ def pilot_panels(book: dict | None = None) -> list[tuple[Config, Path]]:
 def authority_configs(book: dict | None = None) -> list[Config]:
     """The config of every authority of the book, in the book's order."""
     return [load_config(paths.resolve(e.config)) for e in authority_entries(book)]
+
+
+def outcome_labels(in_text: bool = False, book: dict | None = None) -> dict[tuple[str, str], str]:
+    """(authority, outcome) -> the outcome's label (``in_text``: as it reads inside a sentence), for the book.
+
+    Examples
+    --------
+    >>> outcome_labels()[("Southampton", "days_in_care")], outcome_labels(in_text=True)[("Southampton", "days_in_care")]
+    ('Days in care', 'days in care')
+    """
+    return {
+        (c.authority, key): spec.in_text if in_text else spec.label
+        for c in authority_configs(book)
+        for key, spec in c.outcomes.items()
+    }

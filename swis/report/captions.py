@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from swis.estimation.rates import unestimable_post_terms
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+from swis.report import format as fmt
 
 
 def did_note(result) -> str:
@@ -23,7 +20,7 @@ def did_note(result) -> str:
     terms = unestimable_post_terms(result)
     if not terms:
         return ""
-    return f"No counterfactual for {_join(terms)}: the interaction is not estimable (separation)"
+    return f"No counterfactual for {fmt.join_words(terms)}: the interaction is not estimable (separation)"
 
 
 def did_caption(result, authority: str, label: str) -> str:
@@ -50,9 +47,9 @@ def did_caption(result, authority: str, label: str) -> str:
         )
     those = "that term" if len(terms) == 1 else "those terms"
     drawn = [t for t in result.spec.post_terms if t not in terms]
-    rest = f" The dotted line is the counterfactual in {_join(drawn)}." if drawn else ""
+    rest = f" The dotted line is the counterfactual in {fmt.join_words(drawn)}." if drawn else ""
     return (
         f"{head} Fitted rates before and during the pilot, rows set aside for separation drawn at the limit of "
-        f"their fit (their observed count, zero). The interaction is not estimable in {_join(terms)}, so no "
+        f"their fit (their observed count, zero). The interaction is not estimable in {fmt.join_words(terms)}, so no "
         f"counterfactual is drawn for {those}.{rest}"
     )

@@ -116,10 +116,6 @@ def _ci(low: float, high: float) -> str:
     return fmt.span(low, high) if fmt.is_finite(low) and fmt.is_finite(high) else "no finite interval"
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 DESIGN_NAMES = {"t": "the t test", "randomization": "randomization inference", "bootstrap": "the score bootstrap"}
 
 
@@ -144,9 +140,9 @@ def _design_verdict(row: pd.Series) -> str:
         return "Every test that respects the design supports the claim."
     if not support:
         return "None of the tests that respect the design supports the claim: the data are consistent with no change."
-    yes = _join(support)
+    yes = fmt.join_words(support)
     verb = "supports" if len(support) == 1 else "support"
-    but = f"{_join(against)} does not, so this book does not call it significant"
+    but = f"{fmt.join_words(against)} does not, so this book does not call it significant"
     return f"{yes[0].upper() + yes[1:]} {verb} it but {but}."
 
 
@@ -194,9 +190,10 @@ def claims_summary(assessed: pd.DataFrame, labels: dict[tuple[str, str], str]) -
         verdict = "none of them holds" if n > 2 else "neither holds" if n == 2 else "it does not hold"
     else:
         kept = [names[i] for i in range(n) if assessed["holds"].iloc[i]]
-        verdict = f"{len(held)} of them hold{'s' if len(held) == 1 else ''} ({_join(kept)})"
+        verdict = f"{len(held)} of them hold{'s' if len(held) == 1 else ''} ({fmt.join_words(kept)})"
+    listed = fmt.join_words(names)
     return (
-        f"The report calls {n} result{'s' if n > 1 else ''} statistically significant ({_join(names)}); under the "
+        f"The report calls {n} result{'s' if n > 1 else ''} statistically significant ({listed}); under the "
         f"tests that respect how few schools each model has, {verdict}."
     )
 

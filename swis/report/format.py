@@ -29,6 +29,17 @@ def power_of_ten(mantissa: str, exponent: int) -> str:
     return f"{mantissa} \u00d7 10{str(exponent).translate(SUPERSCRIPT)}"
 
 
+def join_words(items: list[str]) -> str:
+    """A list in a sentence: ``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> join_words(["a"]), join_words(["a", "b"]), join_words(["a", "b", "c"])
+    ('a', 'a and b', 'a, b and c')
+    """
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def irr(v: float) -> str:
     """An incidence rate ratio (or a confidence limit or a rate per pupil) to two decimals.
 

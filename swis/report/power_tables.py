@@ -127,10 +127,6 @@ def comparison_display(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def sizes_sentence(pilots: pd.DataFrame) -> str:
     """How often each pilot design's test rejects with no effect, in words.
 
@@ -143,7 +139,7 @@ def sizes_sentence(pilots: pd.DataFrame) -> str:
         f"{r.size:.0%} of simulated trials of {r.authority}'s design" if k == 0 else f"{r.size:.0%} of {r.authority}'s"
         for k, r in enumerate(pilots.itertuples())
     ]
-    return "in " + _join(parts)
+    return "in " + fmt.join_words(parts)
 
 
 def errors_sentence(pilots: pd.DataFrame, key: str) -> str:
@@ -155,7 +151,7 @@ def errors_sentence(pilots: pd.DataFrame, key: str) -> str:
     >>> errors_sentence(df, "tenth")
     "about 15-fold in A's design, pointing the wrong way 32% of the time"
     """
-    return _join(
+    return fmt.join_words(
         [
             f"about {getattr(r, f'exaggeration_{key}'):.0f}-fold in {r.authority}'s design, pointing the wrong "
             f"way {getattr(r, f'type_s_{key}'):.0%} of the time"

@@ -12,7 +12,7 @@ from swis.audit.compare import run_audit, summary_line
 from swis.audit.diagnostics import convention_estimates, pupils_across_tables, single_cell_search, software_versions
 from swis.book import registry
 from swis.book.myst import download_links, glue_values, myst_table, write_csvs
-from swis.config import authority_configs, load_config
+from swis.config import load_config, outcome_labels
 from swis.data.corrections import load_corrections
 from swis.data.panel import load_panel
 from swis.data.published import load_published, published_table
@@ -29,11 +29,6 @@ def diagnose(authority: str, outcome: str) -> pd.DataFrame:
     return single_cell_search(
         panel.outcome(outcome), DidSpec.from_config(cfg), published_table(load_published(), authority, outcome)
     )
-
-
-def _outcome_labels() -> dict[tuple[str, str], str]:
-    """(authority, outcome) -> the outcome's label, for every authority of the book."""
-    return {(c.authority, o): spec.label for c in authority_configs() for o, spec in c.outcomes.items()}
 
 
 @dataclass
@@ -77,7 +72,7 @@ class AuditPage:
                 "audit_n_tables": len(self.verdicts),
                 "n_single_cell_hits": len(self.search),
                 "diagnosed_table": self._diagnosed_title(),
-                "combined_sentence": combined_sentence(self.combined, _outcome_labels()),
+                "combined_sentence": combined_sentence(self.combined, outcome_labels()),
             }
         )
 
@@ -88,7 +83,7 @@ class AuditPage:
     def verdicts_table(self):
         """One verdict per published table."""
         return myst_table(
-            tables.verdict_display(self.verdicts, _outcome_labels()),
+            tables.verdict_display(self.verdicts, outcome_labels()),
             "Reproduction of the published regression tables",
             registry.label("audit_verdicts"),
             index=False,
@@ -116,7 +111,7 @@ class AuditPage:
     def combined_table(self):
         """The overall changes the report states, beside its arithmetic and the re-estimate."""
         return myst_table(
-            tables.combined_display(self.combined, _outcome_labels()),
+            tables.combined_display(self.combined, outcome_labels()),
             "The overall change in the intervention schools as the report states it, as its printed IRRs give it, "
             "and as re-estimated here",
             registry.label("combined_changes"),
@@ -144,7 +139,7 @@ class AuditPage:
     def conventions_table(self):
         """The interaction of every model under three small-sample conventions."""
         return myst_table(
-            tables.conventions_display(convention_estimates(), _outcome_labels()),
+            tables.conventions_display(convention_estimates(), outcome_labels()),
             "Intervention-by-time IRR [95% CI] under three small-sample conventions",
             registry.label("conventions"),
             index=False,

@@ -7,6 +7,7 @@ with new data updates this page too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from swis import paths
 from swis.book import registry
 from swis.book.myst import download_links, glue_figure, glue_values, myst_table, write_csvs
-from swis.config import authority_entries, load_config, short_name
+from swis.config import authority_entries, load_config, outcome_labels, short_name
 from swis.data.published import load_data_collected, load_pilots, load_published
 from swis.estimation.costs import DISCOUNT_RATE, LIFE_YEARS, TERM_MONTHS, cost_table
 from swis.estimation.design import INTERACTION
@@ -107,15 +108,6 @@ def interaction_estimates(results_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def outcome_labels() -> dict[tuple[str, str], str]:
-    """(authority, outcome) -> the outcome as it reads in a sentence, for every authority of the book."""
-    return {
-        (e.name, key): spec.in_text
-        for e in authority_entries()
-        for key, spec in load_config(paths.resolve(e.config)).outcomes.items()
-    }
-
-
 def cost_values(costs: pd.DataFrame) -> dict[str, object]:
     """Glue values of the costs: each authority's components and total, the range, and the method."""
     values: dict[str, object] = {}
@@ -155,13 +147,14 @@ class SynthesisPage:
         """Read the costs, the authority runs' estimates and the data collected."""
         return cls(results_dir, cost_table(), interaction_estimates(results_dir), load_data_collected())
 
+    @cached_property
     def claims(self) -> pd.DataFrame:
         """The report's claims of a significant effect, each under every test (:func:`claims.assess_claims`)."""
         return claims.assess_claims(claims.report_claims(load_published()), self.estimates)
 
     def glue_claims(self) -> None:
         """Glue the sentences on the report's claims: a summary, a conclusion and one per claim."""
-        assessed, labels = self.claims(), outcome_labels()
+        assessed, labels = self.claims, outcome_labels(in_text=True)
         values = {
             "claims_summary": claims.claims_summary(assessed, labels),
             "claims_conclusion": claims.claims_conclusion(assessed),
@@ -176,7 +169,7 @@ class SynthesisPage:
     def claims_table(self):
         """Which of the report's claims hold, under which test."""
         return myst_table(
-            claims.claims_display(self.claims(), outcome_labels()),
+            claims.claims_display(self.claims, outcome_labels(in_text=True)),
             "The results the report calls statistically significant, and whether each holds under the report's "
             "convention and under the three tests that respect the number of schools",
             registry.label("claims"),
@@ -188,7 +181,7 @@ class SynthesisPage:
         path = paths.resolve(self.results_dir) / "sensitivity" / "sensitivity_survivors.csv"
         if not path.exists():
             return "The sensitivity checks have not been run for this build."
-        return synthesis_sentence(pd.read_csv(path), outcome_labels())
+        return synthesis_sentence(pd.read_csv(path), outcome_labels(in_text=True))
 
     def glue(self) -> None:
         """Glue the costs, the counts, the forest plot and the sentences on the report's claims and robustness."""
