@@ -3,7 +3,7 @@
 #
 #   make install  .venv with every package at the version in requirements.lock, and swis (editable)
 #   make test     the fast suite: unit tests and docstring examples; executes no notebook (about a minute)
-#   make book     executes the notebooks whose inputs changed (papermill, two at a time) and renders
+#   make book     swis build --pdf: executes the notebooks whose inputs changed (papermill, two at a time), renders
 #                 _build/html (warnings are errors) with its PDF edition, _build/html/swis-book.pdf (printed
 #                 by /usr/bin/chromium via Playwright); with CI set, every notebook and a clean render
 #   make pdf      prints the PDF edition again from the HTML already built (executes and renders nothing)
@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 book: $(STAMP)
-	$(BIN)/swis build $(if $(CI),--clean --force)
+	$(BIN)/swis build --pdf $(if $(CI),--clean --force)
 
 pdf: $(STAMP)
 	$(BIN)/python -m swis.book.pdf

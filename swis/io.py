@@ -11,6 +11,7 @@ are written together or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -109,6 +110,43 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame([r for r in body if r], columns=header, dtype=str)
     frame.index = pd.Index(lines) if lines else pd.RangeIndex(FIRST_LINE, FIRST_LINE)
     return frame
+
+
+#: Parts of files being read, innermost last, as (absolute path, column, value): see :func:`reading_part`.
+_PARTS: list[tuple[str, str, str]] = []
+
+
+@contextlib.contextmanager
+def reading_part(path: str | Path, column: str, value: str):
+    """Declare that what is read of ``path`` inside this block is only its rows whose ``column`` is ``value``.
+
+    The book's build records every file a notebook opens (:mod:`swis.book.build.record`); an open inside
+    this block is recorded as a read of that part of the file, so that a change to other rows (another
+    authority's count in the report's panel) does not re-execute the notebook. Use it only where rows
+    outside the part cannot change the result: e.g. :func:`swis.data.panel.load_panel` keeps the rows of
+    one authority.
+
+    Examples
+    --------
+    >>> with reading_part("data/panels/swis_panel.csv", "authority", "Stockport"):
+    ...     part_being_read(os.path.abspath("data/panels/swis_panel.csv"))
+    ('authority', 'Stockport')
+    >>> part_being_read(os.path.abspath("data/panels/swis_panel.csv")) is None
+    True
+    """
+    _PARTS.append((os.path.abspath(path), column, value))
+    try:
+        yield
+    finally:
+        _PARTS.pop()
+
+
+def part_being_read(full: str) -> tuple[str, str] | None:
+    """(column, value) of the part of the file at absolute path ``full`` being read now, or None."""
+    for path, column, value in reversed(_PARTS):
+        if path == full:
+            return column, value
+    return None
 
 
 def _umask() -> int:

@@ -21,6 +21,7 @@ from swis.book.build import cache
 from swis.book.build.plan import Run, plan
 from swis.book.build.record import Recorder
 from swis.config import load_book_config
+from swis.io import reading_part
 
 
 @pytest.fixture
@@ -90,7 +91,61 @@ def test_the_recorder_tells_reads_from_writes(tmp_path):
     rec("os.replace", (str(tmp_path / ".tmp"), str(tmp_path / "final.csv"), None, None))
     rec("open", ("/elsewhere/file", "r", 0))
     saved = json.loads(rec.finish("toy").read_text())
-    assert saved == {"read": ["in.csv"], "written": ["final.csv", "out.csv"]}
+    assert saved == {"read": ["in.csv"], "written": ["final.csv", "out.csv"], "parts": {}}
+
+
+def test_the_recorder_records_a_part_read_as_that_part(tmp_path):
+    """An open inside reading_part is a read of those rows only, unless the file was also read whole."""
+    rec = Recorder(str(tmp_path))
+    panel, other = str(tmp_path / "panel.csv"), str(tmp_path / "other.csv")
+    with reading_part(panel, "authority", "Stockport"), reading_part(other, "authority", "Lambeth"):
+        rec("open", (panel, "r", 0))
+        rec("open", (other, "r", 0))
+    with reading_part(panel, "authority", "Lambeth"):
+        rec("open", (panel, "r", 0))
+    rec("open", (other, "r", 0))  # read whole as well: the whole file is what the run depends on
+    saved = json.loads(rec.finish("toy").read_text())
+    assert saved["read"] == ["other.csv"]
+    assert saved["parts"] == {"panel.csv": [["authority", "Lambeth"], ["authority", "Stockport"]]}
+
+
+PANEL = "authority,count\nSouthampton,1\nStockport,2\n"
+
+
+@pytest.fixture
+def part_run(isolated):
+    """The isolated run, recorded as having read the Southampton rows of its data file only."""
+    run, staging, notebook, record, data = isolated
+    data.write_text(PANEL)
+    record.write_text(
+        json.dumps({"read": [], "written": [], "parts": {paths.relative(data): [["authority", "Southampton"]]}})
+    )
+    cache.store(run, staging, notebook, record)
+    return run, staging, data
+
+
+def test_a_change_to_rows_a_run_did_not_read_reuses_it(part_run):
+    run, staging, data = part_run
+    data.write_text(PANEL.replace("Stockport,2", "Stockport,3"))
+    assert cache.decide(run, staging).reuse
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        PANEL.replace("Southampton,1", "Southampton,4"),  # its own count
+        PANEL.replace("Stockport,2", "Stockprot,2"),  # a misspelt authority, which the reader refuses
+        PANEL.replace("Stockport,2", "Stockport,2,9"),  # a row with a cell too many, which the reader refuses
+        PANEL.replace("count\n", "count\nStockport,5\n"),  # its rows on other lines, which messages cite
+    ],
+    ids=["own-count", "misspelt-authority", "ragged-row", "moved-rows"],
+)
+def test_a_change_to_what_a_part_read_saw_re_executes(part_run, edit):
+    run, staging, data = part_run
+    data.write_text(edit)
+    decision = cache.decide(run, staging)
+    assert not decision.reuse
+    assert decision.reason == f"the rows of {paths.relative(data)} with authority Southampton changed"
 
 
 def _copy_with_cache(root: Path) -> Path:
@@ -132,6 +187,41 @@ def test_changing_one_data_file_re_executes_exactly_the_notebooks_that_read_it(b
     assert {n for n, what in after.items() if what == "re-execute"} == {"logic_model"}
 
 
+def _edit_count(root: Path, authority: str) -> None:
+    """Add one to the first count of ``authority`` in the copy's report panel."""
+    panel = root / "data/panels/swis_panel.csv"
+    lines = panel.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(authority + ","))
+    cells = lines[at].split(",")
+    cells[5] = str(int(cells[5]) + 1)
+    lines[at] = ",".join(cells)
+    panel.write_text("".join(lines), encoding="utf-8")
+
+
+#: The runs that read Southampton's rows of the report's panel, or a run's output that does.
+READ_SOUTHAMPTON = {"authority_southampton", "matching", "audit", "sensitivity", "planning"}
+
+
+@pytest.mark.book
+def test_one_count_changed_re_executes_the_notebooks_that_read_its_rows(built, tmp_path):
+    """Changing one of Southampton's counts re-executes Southampton's page, the pages that read every
+    authority's rows or Southampton's (matching draws its pilot mix from them), then the synthesis, which
+    reads their results; no other notebook."""
+    root = _copy_with_cache(tmp_path)
+    _edit_count(root, "Southampton")
+    assert {n for n, what in _dry_run(root).items() if what == "re-execute"} == READ_SOUTHAMPTON
+    done = subprocess.run(
+        [sys.executable, "-m", "swis.cli", "build", "--no-render", "--quiet"],
+        cwd=root,
+        env={**os.environ, "SWIS_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    executed = {line.split()[1] for line in done.stderr.splitlines() if line.startswith("  executing ")}
+    assert executed == READ_SOUTHAMPTON | {"synthesis"}
+
+
 @pytest.mark.book
 def test_a_failed_run_is_not_cached(built, tmp_path, monkeypatch):
     from swis.book.build.execute import _execute_one
@@ -157,7 +247,7 @@ def test_a_cached_build_renders_the_same_html_as_a_forced_one(built):
 
     before = tree(built["html"])
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--clean"],
+        [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--clean", "--pdf"],
         cwd=paths.ROOT,
         capture_output=True,
         text=True,

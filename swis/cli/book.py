@@ -55,16 +55,18 @@ def build(
     force: bool = typer.Option(False, help="Re-execute every notebook, ignoring the cache."),
     clean: bool = typer.Option(False, help="Render from an empty folder (all pages, all warnings), as CI does."),
     dry: bool = typer.Option(False, "--dry-run", help="Only list what would re-execute and why."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print the PDF edition (as `make book` does)."),
     no_wait: bool = NO_WAIT,
 ) -> None:
-    """Execute the notebooks that changed (papermill) and render the book (what `make book` runs).
+    """Execute the notebooks that changed (papermill) and render the book's HTML; with --pdf, its PDF edition
+    too (what `make book` runs).
 
     One build at a time: a second one waits for the first, saying which process it waits for.
     """
     if dry:
         dry_run()
         return
-    index = _locked_build(no_wait, render=not no_render, progress=not quiet, force=force, clean=clean)
+    index = _locked_build(no_wait, render=not no_render, progress=not quiet, force=force, clean=clean, pdf=pdf)
     typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")
 
 

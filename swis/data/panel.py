@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from swis import paths
 from swis.config import Config
 from swis.data.checks import (
     COUNT_RULE,
@@ -40,7 +41,7 @@ from swis.data.checks import (
 )
 from swis.data.corrections import CORRECTION_COLUMNS, apply_corrections, load_corrections
 from swis.errors import InputError, Problem
-from swis.io import read_csv_text
+from swis.io import read_csv_text, reading_part
 
 COLUMNS = ("authority", "outcome", "school", "group", "term", "count", "pupils", "printed_rate")
 GROUPS = ("intervention", "control")
@@ -360,12 +361,16 @@ def load_panel(path: str | Path, config: Config, corrections: str | Path | None 
     ['s17', 's47', 'days_in_care']
     """
     file = str(path)
-    raw = read_csv_text(path)
+    # only this authority's rows (and corrections) matter: a build re-executes the notebook when they change
+    with reading_part(path, "authority", config.authority):
+        raw = read_csv_text(path)
     _check_columns(raw, file)
     raw = select_authority(raw, config, file)
     fixes = pd.DataFrame(columns=CORRECTION_COLUMNS)
     if corrections is not False:
-        raw, fixes = apply_corrections(raw, load_corrections(corrections or None))
+        with reading_part(corrections or paths.CORRECTIONS, "authority", config.authority):
+            table = load_corrections(corrections or None)
+        raw, fixes = apply_corrections(raw, table)
     data = validate_rows(raw, config, file)
     missing = missing_outcome_problems(data, config, file)
     if missing:

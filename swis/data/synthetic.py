@@ -165,8 +165,10 @@ def pilot_mix(authority: str) -> dict[str, int]:
     {'primary': 6, 'secondary': 1}
     """
     from swis import paths
+    from swis.io import reading_part
 
-    panel = pd.read_csv(paths.PANEL, dtype=str, usecols=["authority", "school", "group"])
+    with reading_part(paths.PANEL, "authority", authority):  # the other authorities' rows do not matter
+        panel = pd.read_csv(paths.PANEL, dtype=str, usecols=["authority", "school", "group"])
     labels = panel.loc[(panel["authority"] == authority) & (panel["group"] == "intervention"), "school"]
     labels = {s.upper() for s in labels if s.upper().endswith("_INT")}
     mix = {phase: sum(phase.upper() in s for s in labels) for phase in YEARS}

@@ -63,10 +63,66 @@ def static_key(run: Run) -> dict[str, str]:
     }
 
 
+#: Between a file and the part of it a run read, in a key of an entry's ``reads``: ``<file>#<column>=<value>``.
+PART = "#"
+
+
+def part_hash(path: Path, column: str, value: str) -> str:
+    """SHA-256 of what a run that keeps the rows of a CSV file whose ``column`` is ``value`` reads of it.
+
+    That is the header, those rows with their line numbers, and what the reader checks in every row: the
+    values of ``column`` that occur (a misspelt authority anywhere is refused) and that every row has as many
+    cells as the header. Rows are read as :func:`swis.io.read_csv_text` reads them (cells stripped, line
+    numbers of the CSV records), so the hash changes when what the run read could have changed, and not when
+    only another part's cells did. A file that cannot be read that way is hashed whole: whatever changed,
+    the run is executed again and reports it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "panel.csv"
+    >>> _ = f.write_text("authority,count\\nA,1\\nB,2\\n")
+    >>> before = part_hash(f, "authority", "A")
+    >>> _ = f.write_text("authority,count\\nA,1\\nB,3\\n")
+    >>> part_hash(f, "authority", "A") == before, part_hash(f, "authority", "B") == before
+    (True, False)
+    """
+    import csv
+    import io
+
+    try:
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+        header = [c.strip() for c in rows[0]]
+        at = header.index(column)
+        body = [(line, row) for line, row in enumerate(rows[1:], 2) if row]
+        whole = all(len(row) == len(header) for _, row in body)
+        values = sorted({row[at].strip() for _, row in body if len(row) > at})
+        kept = [[str(line), *(c.strip() for c in row)] for line, row in body if row[at].strip() == value]
+    except (OSError, UnicodeDecodeError, csv.Error, IndexError, ValueError):
+        return "whole:" + file_hash(path)
+    return hashlib.sha256(json.dumps([header, whole, values, kept]).encode("utf-8")).hexdigest()
+
+
+def read_hash(key: str, staging: Path) -> str:
+    """The hash of a recorded read now: a whole file, or a part of one (``<file>#<column>=<value>``)."""
+    rel, sep, part = key.partition(PART)
+    if not sep:
+        return file_hash(_where(rel, staging))
+    column, _, value = part.partition("=")
+    return part_hash(_where(rel, staging), column, value)
+
+
 def _where(rel: str, staging: Path) -> Path:
     """A recorded path now: files of ``book/generated`` are read from the build's staging folder."""
     generated = paths.relative(paths.GENERATED) + "/"
     return staging / rel[len(generated) :] if rel.startswith(generated) else paths.ROOT / rel
+
+
+def _described(key: str) -> str:
+    """A recorded read in words, e.g. ``the rows of data/panels/swis_panel.csv with authority Stockport``."""
+    rel, sep, part = key.partition(PART)
+    column, _, value = part.partition("=")
+    return f"the rows of {rel} with {column} {value}" if sep else rel
 
 
 @dataclass(frozen=True)
@@ -113,9 +169,9 @@ def decide(run: Run, staging: Path, force: bool = False) -> Decision:
     for key, value in static_key(run).items():
         if entry["static"].get(key) != value:
             return Decision(False, f"{key} changed")
-    for rel, digest in entry["reads"].items():
-        if file_hash(_where(rel, staging)) != digest:
-            return Decision(False, f"{rel} changed")
+    for key, digest in entry["reads"].items():
+        if read_hash(key, staging) != digest:
+            return Decision(False, f"{_described(key)} changed")
     return Decision(True, "nothing it depends on changed")
 
 
@@ -139,8 +195,16 @@ def _remove_unfinished(name: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def store(run: Run, staging: Path, notebook: Path, record_path: Path) -> None:
-    """Keep a successful run: its inputs' hashes, its executed notebook and the files it wrote.
+def last_seconds(name: str) -> float | None:
+    """How long a run's last stored execution took (None when unknown), to start the longest runs first."""
+    try:
+        return float(json.loads((CACHE / name / "entry.json").read_text(encoding="utf-8"))["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(run: Run, staging: Path, notebook: Path, record_path: Path, seconds: float | None = None) -> None:
+    """Keep a successful run: its inputs' hashes, its executed notebook, the files it wrote and how long it took.
 
     All or nothing: written into a temporary folder, ``entry.json`` last (with every file's hash), then
     renamed into place.
@@ -154,6 +218,11 @@ def store(run: Run, staging: Path, notebook: Path, record_path: Path) -> None:
             continue
         as_generated = generated + rel[len(prefix) :] if rel.startswith(prefix) else rel
         reads[as_generated] = file_hash(_where(as_generated, staging))
+    for rel, parts in record.get("parts", {}).items():
+        if not rel.startswith(IGNORED):
+            for column, value in parts:
+                key = f"{rel}{PART}{column}={value}"
+                reads[key] = read_hash(key, staging)
     CACHE.mkdir(parents=True, exist_ok=True)
     _remove_unfinished(run.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{run.name}.", dir=CACHE))
@@ -162,7 +231,7 @@ def store(run: Run, staging: Path, notebook: Path, record_path: Path) -> None:
     for rel, path in _relative_outputs(record, staging):
         (tmp / "outputs" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, tmp / "outputs" / rel)
-    entry = {"static": static_key(run), "reads": reads, "files": _files(tmp)}
+    entry = {"static": static_key(run), "reads": reads, "files": _files(tmp), "seconds": seconds}
     (tmp / "entry.json").write_text(json.dumps(entry, indent=1), encoding="utf-8")
     target = CACHE / run.name
     old = target.with_name(f".{run.name}.old")

@@ -172,10 +172,12 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
         expanded = Path(tmp) / run.template.name
         nbformat.write(nb, expanded)
         try:
-            with_kernel_retries(
+            # no output path: papermill would otherwise write the whole notebook before and after every cell
+            # (a second of an authority's five); the executed notebook is written once, below
+            executed = with_kernel_retries(
                 pm.execute_notebook,
                 str(expanded),
-                str(out),
+                None,
                 parameters=run.parameters,
                 cwd=str(paths.ROOT),
                 progress_bar=progress,
@@ -189,7 +191,6 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
                 f"the kernels' output is in {build_log.where()}",
                 input_error=err.ename == "InputError",
             ) from None
-    executed = nbformat.read(out, as_version=4)
     problems = output_problems(executed)
     if problems:
         raise BuildError(f"notebook {run.name} ({run.template.name}): " + "; ".join(problems))
@@ -234,8 +235,17 @@ def _execute_one(run: Run, staging: Path, progress: bool) -> tuple[str, float]:
 
     start = time.perf_counter()
     out = execute_run(_into(run, staging), staging, progress, staging=staging)
-    cache.store(run, staging, out, cache.CACHE / "records" / f"{run.name}.json")
-    return run.name, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    cache.store(run, staging, out, cache.CACHE / "records" / f"{run.name}.json", seconds)
+    return run.name, seconds
+
+
+def longest_first(todo: list[tuple[Run, str]]) -> list[tuple[Run, str]]:
+    """The runs to execute, the longest expected first (the pool starts them in this order)."""
+    from swis.book.build import cache
+    from swis.book.build.plan import expected_seconds
+
+    return sorted(todo, key=lambda item: -expected_seconds(item[0].name, cache.last_seconds(item[0].name)))
 
 
 def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers: int) -> list[dict]:
@@ -253,6 +263,7 @@ def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers:
             todo.append((run, decision.reason))
     if not todo:
         return report
+    todo = longest_first(todo)
     bars = progress and workers == 1  # per-cell progress bars of parallel runs would overwrite each other
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(todo))),

@@ -14,6 +14,36 @@ AFTER = ("synthesis",)
 PAGES = ("synthesis", "logic_model", "matching", "audit", "sensitivity", "planning", "replication")
 
 
+#: Seconds a run takes on the project's 2-core machine (a cold build's fresh-clone CI, 2026-12-06), used to
+#: start the longest runs first when the cache has not timed them: two workers finish soonest when the
+#: longest jobs start first and the short ones fill in. An authority not listed is taken as an authority.
+EXPECTED_SECONDS = {
+    "planning": 10.6,
+    "audit": 4.8,
+    "walkthrough": 4.5,
+    "matching": 3.9,
+    "sensitivity": 3.6,
+    "logic_model": 2.5,
+    "synthesis": 2.2,
+    "replication": 2.0,
+    "facts": 1.7,
+}
+AUTHORITY_SECONDS = 5.0
+
+
+def expected_seconds(name: str, measured: float | None = None) -> float:
+    """How long a run is expected to take: as measured last time, else as listed.
+
+    Examples
+    --------
+    >>> expected_seconds("planning"), expected_seconds("authority_northshire"), expected_seconds("audit", 7.5)
+    (10.6, 5.0, 7.5)
+    """
+    if measured is not None:
+        return measured
+    return EXPECTED_SECONDS.get(name, AUTHORITY_SECONDS)
+
+
 @dataclass(frozen=True)
 class Run:
     """One notebook execution: template, output name and parameters."""

@@ -4,7 +4,9 @@ The build adds two hidden cells to every notebook it executes: the first starts 
 it to ``.swis-cache/records/<run>.json``. Every file opened under the repository (outside the virtual
 environment and the cache) is recorded as read, or as written when opened for writing or renamed into place,
 so the cache knows exactly which data files a notebook depends on and which outputs it produced; nothing has
-to be declared by hand, and nothing can be forgotten. Audit hooks cannot be removed, so a hook stays in the
+to be declared by hand, and nothing can be forgotten. A file opened inside :func:`swis.io.reading_part` (the
+rows of one authority in a panel) is recorded as a read of that part only, unless the notebook also opened
+it outside such a block. Audit hooks cannot be removed, so a hook stays in the
 kernel until it exits; it only ever adds paths to two sets.
 """
 
@@ -14,6 +16,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from swis.io import part_being_read
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
@@ -26,6 +30,8 @@ class Recorder:
         self.skip = tuple(os.path.join(self.root, p) for p in (".venv", ".swis-cache", ".git"))
         self.read: set[str] = set()
         self.written: set[str] = set()
+        #: path -> the (column, value) parts of it read inside :func:`swis.io.reading_part`
+        self.parts: dict[str, set[tuple[str, str]]] = {}
 
     def _wanted(self, path) -> str | None:
         if isinstance(path, bytes):
@@ -44,20 +50,30 @@ class Recorder:
                 writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool(
                     (flags or 0) & _WRITE_FLAGS
                 )
-                (self.written if writing else self.read).add(full)
+                part = None if writing else part_being_read(full)
+                if part is not None:
+                    self.parts.setdefault(full, set()).add(part)
+                else:
+                    (self.written if writing else self.read).add(full)
         elif event in ("os.rename", "os.replace") and len(args) >= 2:
             full = self._wanted(args[1])
             if full is not None:
                 self.written.add(full)
 
     def finish(self, run: str) -> Path:
-        """Write what was read and written (relative to the root) to ``.swis-cache/records/<run>.json``."""
+        """Write what was read, in whole or in part, and written (relative to the root) to
+        ``.swis-cache/records/<run>.json``."""
         base = Path(self.root)
         written = sorted({os.path.relpath(p, base) for p in self.written})
         read = sorted({os.path.relpath(p, base) for p in self.read} - set(written))
+        parts = {
+            os.path.relpath(p, base): sorted(map(list, which))
+            for p, which in sorted(self.parts.items())
+            if p not in self.read and p not in self.written  # a whole read (or a write) covers every part
+        }
         out = base / ".swis-cache" / "records" / f"{run}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"read": read, "written": written}, indent=1))
+        out.write_text(json.dumps({"read": read, "written": written, "parts": parts}, indent=1))
         return out
 
 

@@ -22,7 +22,7 @@ from swis.book.build import log as build_log
 from swis.book.build.execute import execute_all
 from swis.book.build.params import check_book_inputs
 from swis.book.build.plan import plan
-from swis.book.pdf import edition
+from swis.book.pdf import PDF_NAME, edition
 from swis.config import load_book_config
 from swis.errors import BuildError
 
@@ -146,12 +146,13 @@ def render_key() -> str:
     return "\n".join(parts)
 
 
-def _jupyter_book(output: Path, strict: bool) -> None:
+def _jupyter_book(output: Path, strict: bool, pdf: bool = False) -> None:
     """Run ``jupyter-book build`` into ``output``; raise BuildError unless it made the HTML."""
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]
     cmd += ["--path-output", str(output), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
-    print("rendering the book (jupyter-book)", file=sys.stderr, flush=True)
+    edition_too = "then its PDF edition" if pdf else "HTML only: --pdf or `make book` also prints the PDF edition"
+    print(f"rendering the book (jupyter-book; {edition_too})", file=sys.stderr, flush=True)
     build_log.LOG.parent.mkdir(parents=True, exist_ok=True)
     with open(build_log.LOG, "a", encoding="utf-8") as log:
         log.write("jupyter-book " + " ".join(cmd[1:]) + "\n")
@@ -176,12 +177,17 @@ def _render_failed(code: int) -> str:
     )
 
 
-def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
+def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False) -> bool:
     """Render the book; replace ``_build`` only on success. Returns whether anything was rendered.
 
     ``clean``: from an empty folder (what CI does, so every page's warnings are seen). Otherwise Sphinx
     renders incrementally in a persistent folder (only changed pages), and not at all when nothing the
     HTML is made from changed since the last render.
+
+    ``pdf``: also print the PDF edition (:mod:`swis.book.pdf`, several seconds), from the new pages before
+    they replace the old, or from the built pages when nothing changed and they have none. A render replaces
+    the whole of ``_build``, so a PDF edition in it is always the one of its pages: without ``pdf``, a new
+    render leaves none.
     """
     from swis.book.toc import write_toc
 
@@ -189,6 +195,9 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
     key = render_key()
     if not clean and RENDER_KEY.exists() and RENDER_KEY.read_text() == key and (paths.BUILD / "html").exists():
         print("rendering the book: nothing changed since the last render", file=sys.stderr, flush=True)
+        if pdf and not (paths.BUILD / "html" / PDF_NAME).exists():
+            print("rendering the PDF edition of the built pages", file=sys.stderr, flush=True)
+            edition(paths.BUILD / "html")
         return False
     if not clean and forget_render_if_toc_changed():
         print("rendering every page: the table of contents is new or changed", file=sys.stderr)
@@ -196,9 +205,10 @@ def jupyter_book(strict: bool = True, clean: bool = True) -> bool:
     tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     try:
         RENDER_KEY.unlink(missing_ok=True)
-        _jupyter_book(output, strict)
+        _jupyter_book(output, strict, pdf)
         shutil.copytree(output / "_build" / "html", tmp / "html")
-        edition(tmp / "html")  # the PDF edition, printed from these pages, is part of the book
+        if pdf:
+            edition(tmp / "html")  # printed from these pages, it replaces the old book with them
         _swap(tmp, paths.BUILD)
         RENDER_DIR.mkdir(parents=True, exist_ok=True)
         RENDER_KEY.write_text(key)
@@ -238,9 +248,9 @@ def build(
 ) -> Path:
     """Execute the notebooks (all, or the runs named in ``only``) and render the book.
 
-    ``options``: ``force`` (re-execute every notebook, ignoring the cache) and ``clean`` (render from an
-    empty folder rather than incrementally). Interrupted (Ctrl-C, SIGTERM) or failed, it leaves the previous notebooks
-    and HTML in place, in step, and no staging folder.
+    ``options``: ``force`` (re-execute every notebook, ignoring the cache), ``clean`` (render from an
+    empty folder rather than incrementally) and ``pdf`` (print the PDF edition too). Interrupted (Ctrl-C,
+    SIGTERM) or failed, it leaves the previous notebooks and HTML in place, in step, and no staging folder.
 
     Returns
     -------
@@ -262,7 +272,7 @@ def build(
         try:
             _swap(staging, paths.GENERATED)
             if render:
-                jupyter_book(clean=options.get("clean", False))
+                jupyter_book(clean=options.get("clean", False), pdf=options.get("pdf", False))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             if backup.exists():
