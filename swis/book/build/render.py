@@ -133,7 +133,7 @@ def forget_render_if_toc_changed() -> bool:
 def render_key() -> str:
     """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles,
     and the Sphinx extension that fixes the theme's HTML."""
-    from swis.book.build import html_fixes
+    from swis.book.build import html_fixes, numref_speed
     from swis.book.build.cache import file_hash, tree_hash
 
     parts = [
@@ -142,6 +142,7 @@ def render_key() -> str:
         file_hash(paths.ROOT / "_config.yml"),
         file_hash(paths.ROOT / "_toc.yml"),
         file_hash(Path(html_fixes.__file__)),
+        file_hash(Path(numref_speed.__file__)),
     ]
     return "\n".join(parts)
 
