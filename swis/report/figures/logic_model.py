@@ -266,7 +266,7 @@ def _layout(model: dict, width: float, size: float) -> _Layout:
     lane_x = cols["lanes"][0][0]
     lay.lines.append(((cols["left"], cols["left"]), (bus, max(context_mids))))
     lay.arrows += [((cols["left"], m), (lane_x, m)) for m in context_mids]
-    (x1, w1), (x2, w2) = cols["lanes"][1], cols["lanes"][2]
+    x1, (x2, w2) = cols["lanes"][1][0], cols["lanes"][2]
     final_bottom = _list_box(
         lay, "final_outcome", (x1, y, x2 + w2 - x1), model["final_outcome"], heading="Final outcome"
     )
