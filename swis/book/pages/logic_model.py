@@ -21,18 +21,18 @@ class LogicModelPage:
 
     model: dict
     teams: dict[str, dict] = field(default_factory=dict)
-    figures_dir: str = "book/generated/figures"
+    output_dir: str = "book/generated/figures"
 
     @classmethod
     def from_parameters(
-        cls, logic_model_path: str, teams_dir: str = "data/teams", figures_dir: str = "book/generated/figures"
+        cls, logic_model_path: str, teams_dir: str = "data/teams", output_dir: str = "book/generated/figures"
     ) -> LogicModelPage:
         """Read and check the logic model and every team file (paths relative to the repository root)."""
-        return cls(load_logic_model(paths.resolve(logic_model_path)), load_teams(paths.resolve(teams_dir)), figures_dir)
+        return cls(load_logic_model(paths.resolve(logic_model_path)), load_teams(paths.resolve(teams_dir)), output_dir)
 
     def write_team_diagrams(self) -> None:
         """Draw each team as ``team_<name>.png`` in the figures folder, where its chapter's figure finds it."""
-        folder = paths.resolve(self.figures_dir)
+        folder = paths.resolve(self.output_dir)
         for name, team in self.teams.items():
             write_figure(draw_team(team), folder / f"team_{name}.png")
 
