@@ -24,6 +24,7 @@ COSTS = DATA / "costs.csv"
 FACTS_DIR = DATA / "facts"
 CONTEXT = DATA / "context"
 LOGIC_MODEL = DATA / "logic_model.yml"
+TEAMS_DIR = DATA / "teams"
 
 NOTEBOOKS = ROOT / "notebooks"
 BOOK = ROOT / "book"

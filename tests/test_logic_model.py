@@ -176,3 +176,14 @@ def test_wrapping_keeps_every_word_within_the_width():
     assert len(lines) > 1 and " ".join(lines) == text
     assert all(text_width(line, 10.5) <= 1.5 for line in lines)
     assert all(text_width(p, 10) <= 0.4 for p in wrap_to_width("Supercalifragilistic", 0.4, 10))
+
+
+#: The book's column at a 1280 px window, in CSS pixels; a glued figure shows 100 CSS pixels per inch
+#: (swis.book.myst.FIGURE_DPI, halved).
+COLUMN_PX = 690
+
+
+def test_text_is_at_least_9_pt_when_shown_in_the_column(drawn):
+    shown = min(1.0, COLUMN_PX / (drawn.get_figwidth() * 100))
+    smallest = min(t.get_fontsize() for t in drawn.axes[0].texts)
+    assert smallest * 100 / 72 * shown >= 9 * 96 / 72  # CSS pixels of the smallest text against 9 pt

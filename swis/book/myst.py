@@ -67,6 +67,36 @@ def glue_figure(key: str, figure) -> None:
     glue(key, image, display=False)
 
 
+def write_figure(figure, path: str | Path) -> Path:
+    """Write a matplotlib figure as a PNG at :data:`FIGURE_DPI` (through a temporary file) and close it.
+
+    For a page that shows the image with a ``{figure}`` directive instead of a glue: give the directive a
+    ``:width:`` of the figure's width in inches times 100 pixels, as :func:`figure_image` does for a glued one.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import tempfile
+    >>> from PIL import Image as PILImage
+    >>> path = write_figure(plt.figure(figsize=(4, 3)), Path(tempfile.mkdtemp()) / "a.png")
+    >>> PILImage.open(path).size
+    (800, 600)
+    """
+    import os
+
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    figure.savefig(temporary, format="png", dpi=FIGURE_DPI, facecolor="white", metadata={"Software": None})
+    plt.close(figure)
+    os.replace(temporary, path)
+    return path
+
+
 def figure_directive(key: str, name: str, alt: str, caption: str) -> str:
     """MyST of a numbered ``{glue:figure}``.
 

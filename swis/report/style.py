@@ -48,6 +48,9 @@ LOGIC_MODEL = {
     "outcomes": ("#FCEBC5", "#B07800"),
     "risks": ("#F9DCCB", OKABE_ITO["vermillion"]),
     "final_outcome": ("#F4DEEB", "#A0527F"),
+    # the team diagrams (swis.report.figures.team), drawn the same way
+    "team": ("#D9EAF7", OKABE_ITO["blue"]),
+    "school": ("#FCEBC5", "#B07800"),
 }
 LOGIC_MODEL_LANE = "#F5F5F5"
 INK = "#1A1A1A"

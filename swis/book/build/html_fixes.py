@@ -15,6 +15,9 @@
   ``mystnb.<hash>.css?v=...``: two builds of one commit differ on every page. The file name already carries
   its content's hash, so the query goes.
 
+- **Diagrams too detailed to read in the column.** A figure of class ``swis-diagram`` (the logic model, the
+  team diagrams) gets a link under its image to the image itself, so that it can be opened full size.
+
 The theme's controls that lack a matching name are named by ``_static/swis-controls.js``.
 """
 
@@ -62,6 +65,27 @@ def citations_as_list_items(body: str) -> str:
     return body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+#: A diagram's figure, up to its caption: the image's address is group 2.
+_DIAGRAM = re.compile(r'(<figure class="[^"]*swis-diagram[^"]*"[^>]*>.*?<img [^>]*src="([^"]+)".*?)(<figcaption)', re.S)
+
+
+def full_size_links(body: str) -> str:
+    """The page body with a link to each diagram's image, opened full size, above its caption.
+
+    Examples
+    --------
+    >>> page = '<figure class="align-default swis-diagram"><img alt="A" src="_images/a.png" /><figcaption>'
+    >>> print(full_size_links(page))  # doctest: +NORMALIZE_WHITESPACE
+    <figure class="align-default swis-diagram"><img alt="A" src="_images/a.png" /><p class="swis-full-size">
+    <a class="reference external" href="_images/a.png" target="_blank">Open the diagram full size</a></p><figcaption>
+    """
+    link = (
+        r'\1<p class="swis-full-size">\n<a class="reference external" href="\2" target="_blank">'
+        r"Open the diagram full size</a></p>\3"
+    )
+    return _DIAGRAM.sub(link, body)
+
+
 def without_history(css_tag):
     """Sphinx's ``css_tag`` of a page, with no checksum query on myst-nb's stylesheet.
 
@@ -86,7 +110,7 @@ def fix_page(app, pagename: str, templatename: str, context: dict, doctree) -> N
     if isinstance(scripts, list):
         scripts[:] = unique_scripts(scripts)
     if isinstance(context.get("body"), str):
-        context["body"] = citations_as_list_items(context["body"])
+        context["body"] = full_size_links(citations_as_list_items(context["body"]))
 
 
 def setup(app) -> dict:

@@ -1,7 +1,8 @@
 """The overarching logic model drawn (its data: :mod:`swis.data.logic_model`).
 
-The figure has three parts, left to right: the assumptions and prerequisites
-that hold for every pathway; one lane per pathway (A, B, C), running from its
+The figure reads from top to bottom, so that it fits the book's column at the
+size its text is set: the assumptions and prerequisites that hold for every
+pathway; one lane per pathway (A, B, C), running left to right from its
 context through its ordered mechanisms to its outcomes, with what would stop
 it working underneath; and the final outcome, a short chain. Every element of
 the YAML becomes exactly one text artist. Text is wrapped by measuring it with
@@ -149,22 +150,19 @@ def _list_box(
 def _columns(width: float) -> dict:
     """x and width of each column (inches) for a figure ``width`` inches wide.
 
-    Returns ``left`` and ``final`` as (x, w), and ``lanes``, a list of (x, w)
-    for the context, mechanisms and outcomes columns.
+    Returns ``lanes``, a list of (x, w) for the context, mechanisms and
+    outcomes columns, and ``left`` and ``right``, the x of the connector bars
+    in the channels either side of the lanes.
     """
-    margin, outer, inner = 0.15, 0.55, 0.42
-    weights = {"left": 1.0, "lanes": (0.95, 1.1, 1.0), "final": 0.85}
-    unit = (width - 2 * margin - 2 * outer - 2 * inner) / (weights["left"] + sum(weights["lanes"]) + weights["final"])
-    x = margin + unit * weights["left"] + outer
+    margin, channel, inner = 0.1, 0.32, 0.3
+    shares = (0.95, 1.1, 1.0)
+    unit = (width - 2 * margin - 2 * channel - 2 * inner) / sum(shares)
+    x = margin + channel
     lanes = []
-    for share in weights["lanes"]:
+    for share in shares:
         lanes.append((x, unit * share))
         x += unit * share + inner
-    return {
-        "left": (margin, unit * weights["left"]),
-        "lanes": lanes,
-        "final": (x - inner + outer, unit * weights["final"]),
-    }
+    return {"lanes": lanes, "left": margin + 0.08, "right": width - margin - 0.08}
 
 
 def _lane(lay: _Layout, cols: dict, top: float, name: str, lane: dict) -> tuple[float, float, float]:
@@ -209,18 +207,33 @@ def _lane(lay: _Layout, cols: dict, top: float, name: str, lane: dict) -> tuple[
     return bottom + PAD, y + heights[0] / 2, y + heights[2] / 2
 
 
-def _connect(lay: _Layout, bar_x: float, sources: list[tuple[float, float]], targets: list[tuple[float, float]]):
-    """Join each source (x, y) by a line to a vertical bar at ``bar_x``, then arrow to each target."""
-    ys = [y for _, y in sources + targets]
-    lay.lines.append(((bar_x, bar_x), (min(ys), max(ys))))
-    for x, y in sources:
-        lay.lines.append(((x, bar_x), (y, y)))
-    for x, y in targets:
-        lay.arrows.append(((bar_x, y), (x, y)))
+def _shared(lay: _Layout, cols: dict, top: float, model: dict) -> tuple[float, list[float]]:
+    """Lay out the assumptions and prerequisites side by side above the lanes.
+
+    Returns the y below them and the x of each box's centre (where the
+    connector to the lanes leaves it).
+    """
+    (x0, _), (x2, w2) = cols["lanes"][0], cols["lanes"][-1]
+    gap = 0.3
+    half = (x2 + w2 - x0 - gap) / 2
+    bottoms, centres = [], []
+    for i, key in enumerate(("assumptions", "prerequisites")):
+        x = x0 + i * (half + gap)
+        bottoms.append(_list_box(lay, key, (x, top, half), model[key], heading=key.capitalize()))
+        centres.append(x + half / 2)
+    bottom = max(bottoms)
+    for x, b in zip(centres, bottoms, strict=True):
+        lay.lines.append(((x, x), (b, bottom + 0.18)))
+    return bottom + 0.18, centres
 
 
 def _layout(model: dict, width: float, size: float) -> _Layout:
-    """Place every box, text and arrow of the model.
+    """Place every box, text and arrow of the model, from top to bottom.
+
+    The assumptions and prerequisites sit side by side at the top; a bar in
+    the left channel leads from them to every pathway lane; a bar in the
+    right channel leads from every lane's outcomes to the final outcome,
+    at the bottom.
 
     Parameters
     ----------
@@ -237,40 +250,32 @@ def _layout(model: dict, width: float, size: float) -> _Layout:
         Positions in inches from the top left; ``depth`` is the figure height.
     """
     lay, cols = _Layout(width, size), _columns(width)
-    top = 0.15
-    heading_bottom = top
+    bus, centres = _shared(lay, cols, 0.15, model)
+    lay.lines.append(((cols["left"], max(centres)), (bus, bus)))
+    heading_bottom = top = bus + 0.15
     for (x, w), key in zip(cols["lanes"], ("context", "mechanisms", "outcomes"), strict=True):
         lines = wrap_to_width(LANE_HEADINGS[key], w, size * 1.1, "bold")
         heading_bottom = max(heading_bottom, lay.write(x + w / 2, top, lines, "column-heading", True))
-    y = first = heading_bottom + 0.12
+    y = heading_bottom + 0.08
     context_mids, outcome_mids = [], []
     for name, lane in model["pathways"].items():
         y, c_mid, o_mid = _lane(lay, cols, y, name, lane)
         context_mids.append(c_mid)
         outcome_mids.append(o_mid)
         y += 0.22
-    left_x, left_w = cols["left"]
-    a_bottom = _list_box(lay, "assumptions", (left_x, first, left_w), model["assumptions"], heading="Assumptions")
-    p_bottom = _list_box(
-        lay, "prerequisites", (left_x, a_bottom + 0.25, left_w), model["prerequisites"], heading="Prerequisites"
-    )
     lane_x = cols["lanes"][0][0]
-    _connect(
-        lay,
-        left_x + left_w + 0.2,
-        [(left_x + left_w, (first + a_bottom) / 2), (left_x + left_w, (a_bottom + 0.25 + p_bottom) / 2)],
-        [(lane_x, m) for m in context_mids],
-    )
-    final_x, final_w = cols["final"]
-    probe = _Layout(width, size)  # measure the final box's height before placing it
-    height = _list_box(probe, "final_outcome", (final_x, 0, final_w), model["final_outcome"], heading="Final outcome")
-    final_top = max(first, (first + y - 0.22) / 2 - height / 2)
+    lay.lines.append(((cols["left"], cols["left"]), (bus, max(context_mids))))
+    lay.arrows += [((cols["left"], m), (lane_x, m)) for m in context_mids]
+    x1, (x2, w2) = cols["lanes"][1][0], cols["lanes"][2]
     final_bottom = _list_box(
-        lay, "final_outcome", (final_x, final_top, final_w), model["final_outcome"], heading="Final outcome"
+        lay, "final_outcome", (x1, y, x2 + w2 - x1), model["final_outcome"], heading="Final outcome"
     )
-    out_x = cols["lanes"][-1][0] + cols["lanes"][-1][1]
-    _connect(lay, final_x - 0.22, [(out_x, m) for m in outcome_mids], [(final_x, (final_top + final_bottom) / 2)])
-    lay.depth = max(y - 0.22, p_bottom, final_bottom) + 0.15
+    final_mid = y + 0.25
+    right, out_x = cols["right"], x2 + w2
+    lay.lines += [((out_x, right), (m, m)) for m in outcome_mids]
+    lay.lines.append(((right, right), (min(outcome_mids), final_mid)))
+    lay.arrows.append(((right, final_mid), (out_x, final_mid)))
+    lay.depth = final_bottom + 0.15
     return lay
 
 
@@ -339,19 +344,20 @@ def _render(lay: _Layout, dpi: float) -> Figure:
     return fig
 
 
-def draw_logic_model(model: dict, *, width: float = 14.0, font_size: float = 10.5, dpi: float = 100) -> Figure:
+def draw_logic_model(model: dict, *, width: float = 7.0, font_size: float = 10.0, dpi: float = 100) -> Figure:
     """Draw the overarching logic model.
 
     Parameters
     ----------
     model : dict
         As returned by :func:`load_logic_model`.
-    width : float, default 14.0
-        Figure width in inches; the height follows from the content.
-    font_size : float, default 10.5
+    width : float, default 7.0
+        Figure width in inches; the height follows from the content. The
+        default is the book's column, so that the text is shown at its size.
+    font_size : float, default 10.0
         Size in points of the elements' text (headings are a little larger).
     dpi : float, default 100
-        Resolution; the defaults give an image 1400 pixels wide.
+        Resolution; the defaults give an image 700 pixels wide.
 
     Returns
     -------
@@ -367,6 +373,6 @@ def draw_logic_model(model: dict, *, width: float = 14.0, font_size: float = 10.
     >>> from swis.data.logic_model import load_logic_model
     >>> fig = draw_logic_model(load_logic_model(paths.LOGIC_MODEL))
     >>> round(fig.get_figwidth() * fig.dpi)
-    1400
+    700
     """
     return _render(_layout(model, width, font_size), dpi)
