@@ -102,6 +102,24 @@ def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFr
     return out.reset_index()
 
 
+def grouped_rows(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Rows grouped under a heading row for each value of column ``by`` (in order of appearance), that column dropped.
+
+    A copy editor's layout for a long table whose first column repeats: the heading names the group once.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Outcome": ["A", "A", "B"], "School": ["x", "y", "z"], "n": ["1", "2", "3"]})
+    >>> grouped_rows(t, "Outcome").values.tolist()
+    [['A', ''], ['x', '1'], ['y', '2'], ['B', ''], ['z', '3']]
+    """
+    rest = [c for c in frame.columns if c != by]
+    blocks = []
+    for value, rows in frame.groupby(by, sort=False):
+        blocks += [pd.DataFrame([[value] + [""] * (len(rest) - 1)], columns=rest), rows[rest]]
+    return pd.concat(blocks, ignore_index=True) if blocks else frame[rest]
+
+
 def regression_table(result) -> pd.DataFrame:
     """Regression estimates laid out like the report: IRR, 95% CI and p-value.
 
