@@ -26,8 +26,15 @@
   // wide: that wrapper does not count, a scroll container the book sets on purpose (a code block) does.
   const limit = article.getBoundingClientRect().right - parseFloat(getComputedStyle(article).paddingRight) + 1;
   const wide = new Set();
+  // A deliberate scroll container, one a keyboard can reach (tabindex 0): a named region the book sets around a
+  // wide table (swis.book.myst.scroll_region), or a code block (the theme gives a scrolling <pre> its tab stop).
+  const reachable = (el) =>
+    el.getAttribute("tabindex") === "0" &&
+    ((el.getAttribute("role") === "region" && !!el.getAttribute("aria-label")) || el.tagName === "PRE");
   const scrolls = (el) =>
-    !el.classList.contains("pst-scrollable-table-container") && ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+    !el.classList.contains("pst-scrollable-table-container") &&
+    ["auto", "scroll"].includes(getComputedStyle(el).overflowX) &&
+    reachable(el);
   for (const el of article.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.right <= limit) continue;

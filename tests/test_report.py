@@ -66,12 +66,34 @@ def test_reading_of_a_separated_model_says_it_cannot_be_estimated(panels):
 
 def test_school_term_table_suppresses_small_counts_when_asked(panels):
     shown = tables.school_term_table(panels["Stockport"], "s17", suppress_below=10)
-    cells = shown.xs("Number", axis=1, level=2).to_numpy().ravel()
-    assert any(c.startswith("<10") for c in cells)
-    assert not any(c.isdigit() and 1 <= int(c) < 10 for c in cells)
+    numbers = [c.split(" ")[0] for c in shown.drop(columns="School").to_numpy().ravel() if c]
+    assert any(n == "<10" for n in numbers)
+    assert not any(n.isdigit() and 1 <= int(n) < 10 for n in numbers)
+    data = tables.school_term_data(panels["Stockport"], "s17", suppress_below=10)
+    assert set(data.loc[data["Number"] == "<10", "Average count per 100 pupils"]) == {"<10"}
+
+
+def test_school_term_table_has_a_row_per_school_grouped_and_terms_across(panels):
     full = tables.school_term_table(panels["Stockport"], "s17")
-    # the corrected Stockport cell shows the printed value beside it (data/corrections.csv)
-    assert "5 (printed 0)" in full.to_numpy().ravel()
+    assert list(full.columns) == ["School", "Autumn 2017", "Autumn 2018", "Autumn 2019"]
+    # reference: Part Two, Stockport, Table 2 lists STO_Primary2_INT and STO_Primary4_INT as intervention schools
+    assert full["School"].tolist()[:3] == ["Intervention schools", "STO_Primary2_INT", "STO_Primary4_INT"]
+    assert full["School"].tolist()[3] == "Control schools"
+    # number and average in one cell; the corrected cell shows the printed count (data/corrections.csv)
+    row = full.set_index("School").loc["STO_Primary4_INT"]
+    assert row["Autumn 2017"] == "5 (2.50; printed 0)" and row["Autumn 2018"] == "12 (6.32)"
+    assert "printed" not in full.set_index("School").loc["STO_Primary2_INT", "Autumn 2017"]
+
+
+def test_school_term_data_has_every_school_and_term_with_pupils(panels):
+    data = tables.school_term_data(panels["Stockport"], "s17")
+    panel = panels["Stockport"].outcome("s17")
+    assert len(data) == len(panel)
+    assert list(data.columns) == [
+        "Group", "School", "Term", "Number", "Pupils", "Average count per 100 pupils", "Printed number"
+    ]  # fmt: skip
+    row = data[(data["School"] == "STO_Primary4_INT") & (data["Term"] == "Autumn 2017")].iloc[0]
+    assert (row["Number"], row["Pupils"], row["Printed number"]) == ("5", "200", "0")
 
 
 def test_audit_and_forest_tables_format_every_row():

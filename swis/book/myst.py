@@ -118,12 +118,35 @@ def _cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or " "
 
 
-def myst_table(frame: pd.DataFrame, caption: str, name: str, index: bool = True):
+def scroll_region(table_md: str, label: str) -> str:
+    """A table's MyST inside a deliberate scroll container a keyboard can reach (``_static/swis.css``).
+
+    The container scrolls sideways (its first column stays in view), takes the focus (``tabindex``) so the
+    arrow keys scroll it, and is a named region, so a screen reader says what it holds.
+
+    Examples
+    --------
+    >>> print(scroll_region("TABLE", 'Lambeth: "days"'))
+    <div class="swis-scroll" tabindex="0" role="region" aria-label="Lambeth: &quot;days&quot;">
+    <BLANKLINE>
+    TABLE
+    <BLANKLINE>
+    </div>
+    """
+    import html
+
+    opening = f'<div class="swis-scroll" tabindex="0" role="region" aria-label="{html.escape(label, quote=True)}">'
+    return "\n".join([opening, "", table_md, "", "</div>"])
+
+
+def myst_table(frame: pd.DataFrame, caption: str, name: str, index: bool = True, scroll: str = "", classes: str = ""):
     """A DataFrame as a numbered MyST ``list-table`` (cite it with ``{numref}``).
 
     Multi-level column headers become several header rows (a level's label
     is written once, above the first of its columns). The notebook shows
-    the returned object; myst-nb parses it as MyST markdown.
+    the returned object; myst-nb parses it as MyST markdown. ``scroll``, given,
+    puts a table that may be wider than the column in a :func:`scroll_region`
+    of that name; ``classes`` are set on the table (styles of ``_static/swis.css``).
 
     Examples
     --------
@@ -147,12 +170,14 @@ def myst_table(frame: pd.DataFrame, caption: str, name: str, index: bool = True)
     body = [[_cell(v) for v in row] for row in data.itertuples(index=False)]
     if not body:  # a list-table needs a body row
         body = [["(none)"] + [" "] * (len(headers[-1]) - 1)]
-    lines = [f"```{{list-table}} {caption}", f":name: {name}", f":header-rows: {len(headers)}", ""]
+    lines = [f"```{{list-table}} {caption}", f":name: {name}", f":header-rows: {len(headers)}"]
+    lines += [f":class: {classes}", ""] if classes else [""]
     for row in headers + body:
         lines.append(f"* - {_cell(row[0])}")
         lines += [f"  - {_cell(v)}" for v in row[1:]]
     lines.append("```")
-    return Markdown("\n".join(lines))
+    text = "\n".join(lines)
+    return Markdown(scroll_region(text, scroll) if scroll else text)
 
 
 def write_csvs(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[str, Path]:

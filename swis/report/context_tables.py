@@ -70,7 +70,7 @@ def facts_display(facts: pd.DataFrame) -> pd.DataFrame:
     """The facts as a table for readers: key, value and source."""
     out = facts[["key", "value", "source"]].copy()
     out["value"] = out["value"].map(fmt.number)
-    out.columns = ["Key", "Value", "Source"]
+    out.columns = ["Name in the book's source", "Value", "Source"]
     return out.reset_index(drop=True)
 
 

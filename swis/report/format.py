@@ -131,14 +131,25 @@ def percent(ratio: float) -> str:
 
 
 def count(v: float) -> str:
-    """A count, with thousands separators: ``1,040``.
+    """A count (a rank, a number of schools): an integer with thousands separators, empty when missing.
 
     Examples
     --------
-    >>> count(1040.0)
-    '1,040'
+    >>> count(1040.0), count(4), count(float("nan")), count(None)
+    ('1,040', '4', '', '')
     """
-    return f"{v:,.0f}"
+    return f"{v:,.0f}" if is_finite(v) else ""
+
+
+def decimals(v: float, places: int) -> str:
+    """A measure to a fixed number of decimals, the same for every row of a column; empty when missing.
+
+    Examples
+    --------
+    >>> decimals(0.29, 3), decimals(1.0, 3), decimals(1.17749, 3), decimals(10.5, 1), decimals(float("nan"), 3)
+    ('0.290', '1.000', '1.177', '10.5', '')
+    """
+    return f"{v:.{places}f}" if is_finite(v) else ""
 
 
 def rate(v: float, scale: float) -> str:
@@ -164,14 +175,14 @@ def money(v: float) -> str:
 
 
 def number(v: int | float) -> str:
-    """A quoted figure: whole numbers as integers, others to two decimals.
+    """A quoted figure: whole numbers as integers (also when stored as floats), others to two decimals.
 
     Examples
     --------
-    >>> number(1200), number(2.5)
-    ('1,200', '2.50')
+    >>> number(1200), number(12.0), number(2.5)
+    ('1,200', '12', '2.50')
     """
-    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
 
 
 def yes_no(flag: bool) -> str:

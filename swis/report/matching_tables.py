@@ -1,60 +1,79 @@
-"""Tables of the matching chapter, for display (the numbers come from :mod:`swis.matching`)."""
+"""Tables of the matching chapter, for display (the numbers come from :mod:`swis.matching`).
+
+Every number goes through :mod:`swis.report.format`: ranks and year groups as integers, scores, trends and
+gaps to three decimals, the U statistic to one (it is a whole or half number), p-values as everywhere else.
+Outcomes are named in words (``labels``: outcome key -> label, from the config).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from swis.report import format as fmt
 
-def selection_display(pairs: pd.DataFrame) -> pd.DataFrame:
+
+def _outcomes(codes: pd.Series, labels: dict[str, str] | None) -> pd.Series:
+    return codes.map(lambda c: (labels or {}).get(c, c))
+
+
+def _three(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: fmt.decimals(v, 3))
+
+
+def _p(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: fmt.p_value(v) if fmt.is_finite(v) else "")
+
+
+def selection_display(pairs: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Selected comparators with their scores, ranks and test, for display."""
     sel = pairs[pairs["selected"]]
     return pd.DataFrame(
         {
-            "Outcome": sel["outcome"],
+            "Outcome": _outcomes(sel["outcome"], labels),
             "Intervention school": sel["intervention_school"],
             "Comparator": sel["candidate"],
-            "Score, latest years": sel["score_period2"].round(3),
-            "Score, earlier years": sel["score_period1"].round(3),
-            "Rank, latest": sel["rank_period2"],
-            "Rank, earlier": sel["rank_period1"],
-            "U": sel["u_statistic"],
-            "p-value": sel["p_value"].round(3),
+            "Score, latest years": _three(sel["score_period2"]),
+            "Score, earlier years": _three(sel["score_period1"]),
+            "Rank, latest": sel["rank_period2"].map(fmt.count),
+            "Rank, earlier": sel["rank_period1"].map(fmt.count),
+            "U": sel["u_statistic"].map(lambda v: fmt.decimals(v, 1)),
+            "p-value": _p(sel["p_value"]),
         }
     ).reset_index(drop=True)
 
 
-def tests_display(pairs: pd.DataFrame) -> pd.DataFrame:
+def tests_display(pairs: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Every candidate that was U-tested, with the decision and why, for display."""
     t = pairs[pairs["tested"]]
     return pd.DataFrame(
         {
-            "Outcome": t["outcome"],
+            "Outcome": _outcomes(t["outcome"], labels),
             "Intervention school": t["intervention_school"],
             "Candidate": t["candidate"],
-            "Rank, latest": t["rank_period2"],
-            "Rank, earlier": t["rank_period1"],
-            "U": t["u_statistic"],
-            "p-value": t["p_value"].round(3),
+            "Rank, latest": t["rank_period2"].map(fmt.count),
+            "Rank, earlier": t["rank_period1"].map(fmt.count),
+            "U": t["u_statistic"].map(lambda v: fmt.decimals(v, 1)),
+            "p-value": _p(t["p_value"]),
             "Decision": t["status"],
             "Why": t["reason"],
         }
     ).reset_index(drop=True)
 
 
-def score_display(pairs: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+def score_display(pairs: pd.DataFrame, top: int = 5, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """The ``top`` best-ranked candidates of each intervention school and outcome, for display."""
     best = pairs[pairs["rank_period2"].fillna(np.iinfo(np.int32).max) <= top]
     return pd.DataFrame(
         {
-            "Outcome": best["outcome"],
+            "Outcome": _outcomes(best["outcome"], labels),
             "Intervention school": best["intervention_school"],
             "Candidate": best["candidate"],
-            "Year groups": best["n_year_groups_period2"],
-            "Score, latest years": best["score_period2"].round(3),
-            "Rank, latest": best["rank_period2"],
-            "Score, earlier years": best["score_period1"].round(3),
-            "Rank, earlier": best["rank_period1"],
+            "Year groups": best["n_year_groups_period2"].map(fmt.count),
+            "Score, latest years": _three(best["score_period2"]),
+            "Rank, latest": best["rank_period2"].map(fmt.count),
+            "Score, earlier years": _three(best["score_period1"]),
+            "Rank, earlier": best["rank_period1"].map(fmt.count),
             "Decision": best["status"],
         }
     ).reset_index(drop=True)
@@ -67,18 +86,17 @@ def match_details_display(details: pd.DataFrame, outcome: str, school: str, cand
         & (details["intervention_school"] == school)
         & (details["candidate"] == candidate)
     ]
-    one = one.drop(columns=["outcome", "intervention_school", "candidate", "period"]).round(3)
-    return one.rename(
-        columns={
-            "terms": "Autumn terms",
-            "year_group": "Year group",
-            "trend_intervention": "Trend, intervention school",
-            "trend_candidate": "Trend, comparator",
-            "standardiser": "Standardiser",
-            "standardised_difference": "Standardised gap",
-            "year_group_rank": "Rank in year group",
+    return pd.DataFrame(
+        {
+            "Autumn terms": one["terms"],
+            "Year group": one["year_group"],
+            "Trend, intervention school": _three(one["trend_intervention"]),
+            "Trend, comparator": _three(one["trend_candidate"]),
+            "Standardiser": _three(one["standardiser"]),
+            "Standardised gap": _three(one["standardised_difference"]),
+            "Rank in year group": one["year_group_rank"].map(fmt.count),
         }
-    )
+    ).reset_index(drop=True)
 
 
 def readings_display(readings: pd.DataFrame) -> pd.DataFrame:

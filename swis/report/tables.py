@@ -15,6 +15,8 @@ from swis.report import format as fmt
 from swis.report.inference import interval_cell, randomization_cell
 
 GROUP_TITLES = {"intervention": "Intervention", "control": "Control"}
+#: The heading row above each group of schools in the school-by-term table.
+GROUP_HEADINGS = {"Intervention": "Intervention schools", "Control": "Control schools"}
 EFFECTS = {
     "term": "Term fixed effect",
     "reference": "Term fixed effect",
@@ -24,8 +26,8 @@ EFFECTS = {
 }
 
 
-def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFrame:
-    """The school-by-term table: number, pupils and average count per school.
+def school_term_data(panel, outcome: str, suppress_below: int = 0) -> pd.DataFrame:
+    """One row per school and term: number, pupils and average count, as the table shows them (the CSV download).
 
     Parameters
     ----------
@@ -38,46 +40,84 @@ def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFr
     Returns
     -------
     DataFrame
-        Index: term; columns: (group, school, measure) with measures
-        ``Number``, ``Pupils`` and ``Average count`` (per 100 pupils or per
-        pupil, from the config).
+        Columns ``Group``, ``School`` (as the report printed it), ``Term``, ``Number``, ``Pupils``,
+        ``Average count <unit>`` and ``Printed number`` (the report's count where a correction changed it).
     """
     d = panel.outcome(outcome)
-    scale = panel.config.outcomes[outcome].scale
-    d["rate"] = d["count"] / d["pupils"] * scale
+    spec = panel.config.outcomes[outcome]
+    d["rate"] = d["count"] / d["pupils"] * spec.scale
     d = suppress_counts(d, suppress_below)
-    changed = d["corrected"] & (d["printed_count"].astype(str) != d["count"].map(lambda v: f"{v:g}"))
-    d["Number"] = np.where(
-        changed, d["count_shown"] + " (printed " + d["printed_count"].astype(str) + ")", d["count_shown"]
+    d["changed"] = d["corrected"] & (d["printed_count"].astype(str) != d["count"].map(lambda v: f"{v:g}"))
+    d = d.assign(group_order=d["group"].map({"intervention": 0, "control": 1})).sort_values(
+        ["group_order", "school", "term"]
     )
-    d["Pupils"] = d["pupils"].map(fmt.count)
-    d["Average count"] = d["rate_shown"].map(lambda v: v if isinstance(v, str) else fmt.rate(v, scale))
-    d["Group"] = d["group"].map(GROUP_TITLES)
-    wide = d.pivot_table(
-        index="term",
-        columns=["Group", "school"],
-        values=["Number", "Pupils", "Average count"],
-        aggfunc="first",
-        observed=True,
-    )
-    wide = wide.reorder_levels([1, 2, 0], axis=1)
-    order = [
-        (g, s, m)
-        for g in ("Intervention", "Control")
-        for s in sorted(d.loc[d["Group"] == g, "school"].unique())
-        for m in ("Number", "Pupils", "Average count")
-    ]
-    wide = wide.reindex(columns=pd.MultiIndex.from_tuples(order, names=["Group", "School", ""]))
-    wide.index = wide.index.astype(str)
-    wide.index.name = "Term"
-    return wide.fillna("")
+    return pd.DataFrame(
+        {
+            "Group": d["group"].map(GROUP_TITLES),
+            "School": d["school"],
+            "Term": d["term"].astype(str),
+            "Number": d["count_shown"],
+            "Pupils": d["pupils"].map(fmt.count),
+            f"Average count {spec.unit}": d["rate_shown"].map(
+                lambda v: v if isinstance(v, str) else fmt.rate(v, spec.scale)
+            ),
+            "Printed number": np.where(d["changed"], d["printed_count"].astype(str), ""),
+        }
+    ).reset_index(drop=True)
 
 
-def flat_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """A table with multi-level column headers joined into one level (for a CSV download)."""
-    out = table.copy()
-    out.columns = [" ".join(c).strip() for c in out.columns]
+def _count_and_rate(row) -> str:
+    """``27 (2.80)``, with the printed count where a correction changed it: ``5 (2.50; printed 0)``."""
+    printed = f"; printed {row.iloc[6]}" if row.iloc[6] else ""
+    return f"{row.iloc[3]} ({row.iloc[5]}{printed})"
+
+
+def school_term_table(panel, outcome: str, suppress_below: int = 0) -> pd.DataFrame:
+    """The school-by-term table as a reader compares it: one row per school, terms across.
+
+    Schools are grouped under a heading row (intervention, then control); each cell holds the number
+    and, in brackets, the average count (per 100 pupils or per pupil, from the config). The pupils of
+    each cell are in :func:`school_term_data` (the table's CSV download).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``School`` and one per term, in the panel's order.
+    """
+    data = school_term_data(panel, outcome, suppress_below)
+    data["cell"] = data.apply(_count_and_rate, axis=1)
+    terms = list(dict.fromkeys(panel.outcome(outcome)["term"].cat.categories.astype(str)))
+    terms = [t for t in terms if t in set(data["Term"])]
+    blocks = []
+    for group in GROUP_TITLES.values():
+        rows = data[data["Group"] == group]
+        if rows.empty:
+            continue
+        wide = rows.pivot(index="School", columns="Term", values="cell").reindex(columns=terms).fillna("")
+        heading = pd.DataFrame([[""] * len(terms)], columns=terms, index=[GROUP_HEADINGS[group]])
+        blocks += [heading, wide]
+    out = pd.concat(blocks)
+    out.index.name = "School"
+    out.columns.name = None
     return out.reset_index()
+
+
+def grouped_rows(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Rows grouped under a heading row for each value of column ``by`` (in order of appearance), that column dropped.
+
+    A copy editor's layout for a long table whose first column repeats: the heading names the group once.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Outcome": ["A", "A", "B"], "School": ["x", "y", "z"], "n": ["1", "2", "3"]})
+    >>> grouped_rows(t, "Outcome").values.tolist()
+    [['A', ''], ['x', '1'], ['y', '2'], ['B', ''], ['z', '3']]
+    """
+    rest = [c for c in frame.columns if c != by]
+    blocks = []
+    for value, rows in frame.groupby(by, sort=False):
+        blocks += [pd.DataFrame([[value] + [""] * (len(rest) - 1)], columns=rest), rows[rest]]
+    return pd.concat(blocks, ignore_index=True) if blocks else frame[rest]
 
 
 def regression_table(result) -> pd.DataFrame:
@@ -155,29 +195,68 @@ def conventions_display(estimates: pd.DataFrame, labels: dict[tuple[str, str], s
     wide = wide.reindex(order)[list(dict.fromkeys(estimates["correction"]))].reset_index()
     wide.columns.name = None
     wide.insert(1, "Outcome", [labels[(a, o)] for a, o in zip(wide["authority"], wide["outcome"], strict=True)])
-    return wide.drop(columns="outcome").rename(columns={"authority": "Authority"})
+    return wide.drop(columns="outcome").rename(columns={"authority": "Authority", **CONVENTION_NAMES})
 
 
-def corrections_display(corrections: pd.DataFrame) -> pd.DataFrame:
-    """The corrections file for readers: cell, printed value, corrected value, evidence."""
+#: The corrected column of ``data/corrections.csv`` in words.
+CORRECTED_COLUMNS = {
+    "count": "number",
+    "pupils": "pupils",
+    "school": "school heading",
+    "table_caption": "table caption",
+    "table_footnote": "table footnote",
+}
+#: The small-sample conventions of :mod:`swis.estimation.inference.cluster`, as column headings.
+CONVENTION_NAMES = {
+    "stata": "G/(G-1), the report's (Stata)",
+    "statsmodels": "G/(G-1) \u00d7 (N-1)/(N-K) (statsmodels)",
+    "none": "No small-sample factor",
+}
+
+
+def corrections_display(corrections: pd.DataFrame, labels: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """The corrections file for readers: where (in words), printed and corrected value in one cell, evidence.
+
+    ``labels`` maps (authority, outcome) to the outcome's label.
+    """
     c = corrections
-    cell = (
-        c["authority"]
-        + ", "
-        + c["outcome"]
-        + ", "
-        + c["school"].replace("", "(table)")
-        + c["term"].map(lambda t: f", {t}" if t else "")
-        + ": "
-        + c["column"]
-    )
+    outcome = [(labels or {}).get(k, k[1]) for k in zip(c["authority"], c["outcome"], strict=True)]
+    where = [
+        ", ".join(filter(None, [a, o, s, t])) + f": {CORRECTED_COLUMNS.get(col, col.replace('_', ' '))}"
+        for a, o, s, t, col in zip(c["authority"], outcome, c["school"], c["term"], c["column"], strict=True)
+    ]
     return pd.DataFrame(
         {
-            "Cell": cell,
-            "Printed": c["printed_value"],
-            "Corrected": c["corrected_value"],
+            "Where": where,
+            "Printed \u2192 corrected": c["printed_value"] + " \u2192 " + c["corrected_value"],
             "Applied": c["action"].map({"apply": "yes", "note": "no (documented only)"}),
             "Evidence": c["evidence"],
+        }
+    ).reset_index(drop=True)
+
+
+def pupils_display(frame: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """School-terms whose pupils differ between outcome tables: one column of pupils per outcome, in words.
+
+    ``frame`` is :func:`swis.audit.diagnostics.pupils_across_tables`'s; ``labels`` maps (authority, outcome)
+    to the outcome's label. A dash where an outcome's table has no row for the school and term.
+    """
+    outcomes = list(dict.fromkeys(o for _, o in labels if o in frame.columns))
+    out = pd.DataFrame({"Authority": frame["authority"], "School": frame["school"], "Term": frame["term"].astype(str)})
+    names = {o: next(v for (a, k), v in labels.items() if k == o) for o in outcomes}
+    for o in outcomes:
+        out[f"Pupils, {names[o]} table"] = frame[o].map(lambda v: fmt.count(v) or "-")
+    return out.reset_index(drop=True)
+
+
+def search_display(search: pd.DataFrame) -> pd.DataFrame:
+    """The single count changes under which a table's published estimates reproduce, headers in words."""
+    return pd.DataFrame(
+        {
+            "School": search["school"],
+            "Term": search["term"].astype(str),
+            "Printed number": search["printed_count"].map(fmt.count),
+            "Number under which the estimates reproduce": search["count_that_reproduces"].map(fmt.count),
         }
     ).reset_index(drop=True)
 

@@ -102,7 +102,7 @@ class AuditPage:
     def corrections_table(self):
         """The corrections applied, and the problems only documented."""
         return myst_table(
-            tables.corrections_display(load_corrections()),
+            tables.corrections_display(load_corrections(), outcome_labels()),
             "Corrections applied to the printed tables, and problems only documented",
             registry.label("corrections"),
             index=False,
@@ -121,7 +121,7 @@ class AuditPage:
     def pupils_table(self):
         """School-terms whose pupil numbers differ between outcome tables."""
         return myst_table(
-            tables.as_text(pupils_across_tables()),
+            tables.pupils_display(pupils_across_tables(), outcome_labels()),
             "School-terms whose pupil numbers differ between outcome tables",
             registry.label("pupils_across"),
             index=False,
@@ -130,7 +130,7 @@ class AuditPage:
     def search_table(self):
         """The single count changes of the diagnosed table."""
         return myst_table(
-            tables.as_text(self.search),
+            tables.search_display(self.search),
             f"Single count changes under which the published estimates of {self._diagnosed_title()} reproduce",
             registry.label("single_cell_search"),
             index=False,

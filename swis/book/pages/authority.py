@@ -214,12 +214,19 @@ class AuthorityPage:
         """The school-by-term table of one outcome."""
         spec = self.config.outcomes[outcome]
         caption = (
-            f"{self.config.authority}: {spec.in_text} by term and school (number, pupils, average count {spec.unit})"
+            f"{self.config.authority}: {spec.in_text} by school and term, the number with the average count "
+            f"{spec.unit} in brackets (the pupils of each school and term are in the CSV download beside it)."
         )
         caption = " ".join(filter(None, [caption, panel_suppression_note(self.panel, outcome, self.suppress_below)]))
-        return myst_table(
-            tables.school_term_table(self.panel, outcome, self.suppress_below), caption, self.label("panel", outcome)
+        from IPython.display import Markdown
+
+        table = tables.school_term_table(self.panel, outcome, self.suppress_below)
+        region = f"{self.config.authority}: {spec.in_text} by school and term (scrolls sideways)"
+        shown = myst_table(
+            table, caption, self.label("panel", outcome), index=False, scroll=region, classes="swis-counts"
         )
+        link = download_links({"the full data": self.write_panel(outcome)}, lead="Download ", named=True)
+        return Markdown(shown.data + "\n\n" + link.data)
 
     def regression_table(self, outcome: str):
         """The regression estimates of one outcome."""
@@ -317,9 +324,15 @@ class AuthorityPage:
         }
         atomic_csv(self.results[outcome].table, files["estimates"])
         atomic_csv(self.audit(outcome)[0], files["audit"])
-        table = tables.school_term_table(self.panel, outcome, self.suppress_below)
-        atomic_csv(tables.flat_columns(table), files["panel"])
+        self.write_panel(outcome)
         return files
+
+    def write_panel(self, outcome: str) -> Path:
+        """Write the school-by-term data of one outcome (every school and term, with pupils) as CSV."""
+        return atomic_csv(
+            tables.school_term_data(self.panel, outcome, self.suppress_below),
+            self.output_dir / f"panel_{outcome}.csv",
+        )
 
     def downloads(self, outcome: str):
         """Write one outcome's CSV files and link them."""

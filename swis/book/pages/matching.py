@@ -117,6 +117,11 @@ class MatchingPage:
         )
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Each outcome's label, for the tables (never its key)."""
+        return {key: spec.label for key, spec in self.config.outcomes.items()}
+
+    @property
     def first(self) -> pd.Series:
         """The first selected match, opened up in the details table."""
         return self.pairs[self.pairs["selected"]].iloc[0]
@@ -137,28 +142,32 @@ class MatchingPage:
     def score_table(self):
         """The three best-scoring candidates of each intervention school and outcome."""
         return myst_table(
-            matching_tables.score_display(self.pairs, top=3),
+            tables.grouped_rows(matching_tables.score_display(self.pairs, top=3, labels=self.labels), "Outcome"),
             f"{LABEL}: the three best-scoring candidates of each intervention school and outcome",
             registry.label("match_scores"),
             index=False,
+            scroll=f"{LABEL}: best-scoring candidates (scrolls sideways)",
         )
 
     def tests_table(self):
         """Every U-tested candidate and the decision."""
         return myst_table(
-            matching_tables.tests_display(self.pairs),
+            tables.grouped_rows(matching_tables.tests_display(self.pairs, labels=self.labels), "Outcome"),
             f"{LABEL}: every candidate tested with the Mann-Whitney U test, and the decision",
             registry.label("match_tests"),
             index=False,
+            scroll=f"{LABEL}: candidates tested (scrolls sideways)",
+            classes="swis-prose-last",
         )
 
     def selection_table(self):
         """The comparators selected."""
         return myst_table(
-            matching_tables.selection_display(self.pairs),
+            tables.grouped_rows(matching_tables.selection_display(self.pairs, labels=self.labels), "Outcome"),
             f"{LABEL}: comparators selected for each intervention school and outcome",
             registry.label("match_selected"),
             index=False,
+            scroll=f"{LABEL}: comparators selected (scrolls sideways)",
         )
 
     def details_table(self):
