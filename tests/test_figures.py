@@ -141,8 +141,8 @@ def test_glued_figures_record_their_smallest_text(panels, configs):
     with Image.open(io.BytesIO(figure_image(fig).data)) as png:
         smallest, width = float(png.text[SMALLEST_TEXT_KEY]), png.size[0]
     assert smallest >= TEXT_PT
-    # shown at half its pixels (or less, should the column be narrower), at the column width of ~690 px
-    shown = figure_rules.shown_points(smallest, FIGURE_DPI, min(width / 2, 690), width)
+    # shown at half its pixels, or less should that be wider than the content column (672 px at a 1280 px window)
+    shown = figure_rules.shown_points(smallest, FIGURE_DPI, min(width / 2, 672), width)
     assert shown >= SMALLEST_SHOWN_PT
 
 
