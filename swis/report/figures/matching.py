@@ -16,7 +16,7 @@ from swis.report.style import (
 )
 
 #: Columns of panels in the grid.
-MAX_COLUMNS = 2
+MAX_COLUMNS = 1
 
 
 def _school_panel(ax, rate: pd.DataFrame, own: pd.DataFrame, school: str, post: list[int], used: set[str]) -> None:
@@ -48,7 +48,7 @@ def _school_panel(ax, rate: pd.DataFrame, own: pd.DataFrame, school: str, post: 
         tick.set_fontweight("bold" if term in used else "normal")
     ax.set_title(school, fontsize=TEXT_PT + 1)
     ax.tick_params(axis="y", labelsize=TEXT_PT)
-    ax.legend(fontsize=TEXT_PT, frameon=False, loc="best")
+    ax.legend(fontsize=TEXT_PT, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # off the lines
 
 
 def matching_trend_figure(rate: pd.DataFrame, pairs: pd.DataFrame, config, outcome: str, label: str = ""):
@@ -78,7 +78,7 @@ def matching_trend_figure(rate: pd.DataFrame, pairs: pd.DataFrame, config, outco
     cols = min(n, MAX_COLUMNS)
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(
-        rows, cols, figsize=(FIGURE_WIDTH_IN, 3.4 * rows + 0.8), layout="constrained", squeeze=False, sharey=True
+        rows, cols, figsize=(FIGURE_WIDTH_IN, 3.0 * rows + 0.8), layout="constrained", squeeze=False, sharey=True
     )
     post = [k for k, t in enumerate(terms) if t in config.intervention_terms]
     used = set(config.autumn_terms[-3:])

@@ -48,5 +48,5 @@ def power_figure(by_effect: pd.DataFrame, by_schools: pd.DataFrame, outcome_labe
             if n % 100 == 0 or n == by_schools["n_schools"].max() or n == 268 or n <= 20
         ]
     )
-    left.legend(fontsize=TEXT_PT, frameon=False, loc="upper right")
+    left.legend(fontsize=TEXT_PT, frameon=False, loc="lower right")  # where power is already near 1: empty
     return fig
