@@ -161,3 +161,12 @@ def test_alt_text_rule():
 def test_svg_text_sizes():
     svg = '<svg viewBox="0 0 800 400"><text style="font-size: 12px">a</text><text font-size="10">b</text></svg>'
     assert figure_rules.svg_text(svg) == (10.0, 800.0)
+
+
+def test_two_pilot_terms_are_named_as_such(panels, configs):
+    import dataclasses
+
+    rates = observed_rates(panels["Stockport"], "s47")
+    two = dataclasses.replace(rates, pilot_terms=["Autumn 2018", "Autumn 2019"])
+    texts = [t.get_text() for t in _texts(trend_figure(two, configs["Stockport"], "s47"))]
+    assert texts.count("pilot terms") == 2 and "pilot term" not in texts

@@ -30,7 +30,7 @@ def _mark_pilot(ax, terms: list[str], pilot_terms: list[str]) -> None:
     ax.text(  # above the axes, over the shading: clear of every line
         (first - 0.5 + len(terms) - 0.5) / 2,
         1.01,
-        "pilot term",
+        "pilot terms" if len(pilot_terms) > 1 else "pilot term",
         transform=ax.get_xaxis_transform(),
         va="bottom",
         ha="center",
@@ -175,7 +175,7 @@ def trend_figure(rates: ObservedRates, config, outcome: str) -> plt.Figure:
         ax.tick_params(labelsize=TEXT_PT)
     for row, group in zip(grid, ("intervention", "control"), strict=True):
         _group_panel(row[0], row[1], rates, group)
-    many = len(rates.terms) > 4
+    many = len(rates.terms) > 3  # four term names side by side run into each other at this width
     axes[1].set_xticks(
         range(len(rates.terms)), rates.terms, rotation=30 if many else 0, ha="right" if many else "center"
     )
