@@ -18,7 +18,12 @@
 
   const images = [...document.images].map((img) => {
     const box = img.getBoundingClientRect();
-    return { src: img.getAttribute("src"), alt: (img.getAttribute("alt") || "").trim(), width: box.width, height: box.height };
+    const figure = img.closest("figure");
+    return {
+      src: img.getAttribute("src"), url: img.currentSrc || img.src, alt: (img.getAttribute("alt") || "").trim(),
+      width: box.width, height: box.height, naturalWidth: img.naturalWidth,
+      figure: figure ? figure.id || "(a figure without an id)" : null,
+    };
   });
 
   // Elements that stick out of the content column, outermost only, unless inside a scroll container. The

@@ -6,8 +6,9 @@ tests then read what that visit saw: the page loads; no console error, page erro
 leaves the machine (each is recorded and refused); every image has alt text and a rendered size over 50 px; no
 text is an object's repr, a traceback, a warning, a temporary path or a process id; and axe-core finds no
 serious or critical violation. The search page finds "Section 47", and every chapter can be reached from the
-navigation. Nothing is wider than the content column unless inside a deliberate scroll container (one that a
-keyboard reaches and a screen reader names), and no table cell prints scientific notation.
+navigation. Every figure's smallest text is at least 9 pt as displayed (:func:`shown_points`) and its alt text says
+what it shows (:func:`alt_problem`). Nothing is wider than the content column unless inside a deliberate scroll
+container (one that a keyboard reaches and a screen reader names), and no table cell prints scientific notation.
 
 The browser is ``/usr/bin/chromium`` (Debian's ``chromium`` package); Playwright downloads none. Without it these
 tests skip, unless ``SWIS_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then they fail. axe-core is read from
@@ -24,12 +25,15 @@ import re
 import socket
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
+from figure_rules import alt_problem, shown_points, svg_text
 
 from swis import paths
+from swis.book.myst import FIGURE_DPI, SMALLEST_TEXT_KEY
 from swis.book.toc import toc, toc_files
+from swis.report.style import SMALLEST_SHOWN_PT
 
 pytestmark = pytest.mark.book
 
@@ -246,3 +250,49 @@ def test_nothing_is_wider_than_the_content_column(visit):
 def test_no_scientific_notation_in_a_table_cell(visit):
     cells = {doc: [c for c in visit(doc)["cells"] if SCIENTIFIC.search(c)] for doc in DOCS}
     assert {doc: c for doc, c in cells.items() if c} == {}
+
+
+def figure_text_size(image: dict, html: Path, site: str) -> tuple[float, str]:
+    """(size in CSS points of the smallest text as displayed, how it was found) of one image of a page."""
+    path = html / unquote(urlsplit(image["url"]).path[len(urlsplit(site).path) :])
+    if path.suffix.lower() == ".svg":
+        smallest, natural = svg_text(path.read_text())  # SVG units: 96 per inch, as CSS px
+        return smallest * 0.75 * image["width"] / natural, "font sizes of the SVG"
+    from PIL import Image
+
+    with Image.open(path) as png:
+        recorded = png.info.get(SMALLEST_TEXT_KEY) or getattr(png, "text", {}).get(SMALLEST_TEXT_KEY)
+        dpi = float(png.info.get("dpi", (FIGURE_DPI,))[0])
+        natural = png.size[0]
+    if recorded is None:
+        return float("nan"), f"no {SMALLEST_TEXT_KEY} recorded in the PNG"
+    return shown_points(float(recorded), dpi, image["width"], natural), f"{recorded} pt drawn at {dpi:.0f} ppi"
+
+
+#: Pages whose figure is not this check's to fix: the logic model is redrawn by issue 34, item 3.
+#: Pages whose figures are known to fail the text-size check: none since the logic model is drawn at the
+#: column's width (issue 34, item 3).
+TEXT_SIZE_XFAIL: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        pytest.param(d, marks=pytest.mark.xfail(reason=TEXT_SIZE_XFAIL[d], strict=False)) if d in TEXT_SIZE_XFAIL else d
+        for d in DOCS
+    ],
+)
+def test_no_figure_text_under_9_pt_as_shown(visit, built, site, doc):
+    """Each figure's smallest text (recorded in the PNG when drawn), scaled as the browser shows the image."""
+    small = {}
+    for image in (i for i in visit(doc)["images"] if i["figure"]):
+        size, how = figure_text_size(image, Path(built["html"]), site)
+        if not size >= SMALLEST_SHOWN_PT - 0.05:  # NaN (not known) fails too
+            small[image["figure"]] = f"{size:.1f} pt ({how}; shown {image['width']:.0f} of {image['naturalWidth']} px)"
+    assert small == {}
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_figure_has_alt_text_saying_what_it_shows(visit, doc):
+    bad = {i["figure"]: alt_problem(i["alt"]) for i in visit(doc)["images"] if i["figure"] and alt_problem(i["alt"])}
+    assert bad == {}

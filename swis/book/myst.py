@@ -28,6 +28,36 @@ def glue_values(values: dict[str, object]) -> None:
 FIGURE_DPI = 200
 
 
+#: The PNG text key under which a figure records its smallest text, in points at the figure's own size; the
+#: browser test reads it to work out the size of that text as displayed.
+SMALLEST_TEXT_KEY = "swis:smallest-text-pt"
+
+
+def smallest_text(figure) -> float:
+    """The size in points of the smallest visible text of a figure (drawn first, so tick labels exist).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("A title", fontsize=12)
+    >>> _ = ax.text(0.5, 0.5, "small", fontsize=7)
+    >>> smallest_text(fig)
+    7.0
+    """
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    sizes = [
+        t.get_fontsize()
+        for t in figure.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_window_extent().width > 0
+    ]
+    return float(min(sizes)) if sizes else float("inf")
+
+
 def figure_image(figure):
     """A matplotlib figure as an IPython PNG image at :data:`FIGURE_DPI`, displayed at half its pixel size.
 
@@ -43,13 +73,17 @@ def figure_image(figure):
     >>> pixels = PILImage.open(io.BytesIO(image.data)).size
     >>> abs(pixels[0] - 2 * image.width) <= 1 and abs(pixels[1] - 2 * image.height) <= 1  # odd sizes round down
     True
+    >>> PILImage.open(io.BytesIO(image.data)).text[SMALLEST_TEXT_KEY]  # matplotlib's default tick labels
+    '10'
+
     """
     import io
 
     from IPython.display import Image
 
     png = io.BytesIO()
-    figure.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
+    metadata = {SMALLEST_TEXT_KEY: f"{smallest_text(figure):g}"}
+    figure.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white", metadata=metadata)
     return Image(data=png.getvalue(), format="png", retina=True)
 
 

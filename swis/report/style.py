@@ -54,3 +54,13 @@ LOGIC_MODEL = {
 }
 LOGIC_MODEL_LANE = "#F5F5F5"
 INK = "#1A1A1A"
+
+#: Width of every figure (inches): the content column is 672 CSS px at a 1280 px window, and figures are shown
+#: at 100 px per inch (:data:`swis.book.myst.FIGURE_DPI` halved), so a figure this wide (with the few hundredths
+#: of an inch the tight crop adds) is never shrunk.
+FIGURE_WIDTH_IN = 6.5
+#: The smallest text on a figure (points at the figure's own size). Shown unshrunk at 100 px per inch, 9 pt
+#: reads as 9 x 100 / 96 = 9.4 pt on the page; the browser test checks each figure as displayed.
+TEXT_PT = 9
+#: The smallest text a reader should meet on a page, in points (CSS pt, 96 px per inch) as displayed.
+SMALLEST_SHOWN_PT = 9

@@ -20,6 +20,7 @@ from swis.data.published import context_table, load_published
 from swis.estimation.costs import cost_table
 from swis.estimation.did import DidResult, estimate_panel, fitted_group_rates
 from swis.estimation.event_study import event_study
+from swis.estimation.observed import observed_rates
 from swis.io import atomic_csv
 from swis.report import context_tables, tables
 from swis.report.captions import did_caption, did_note
@@ -298,7 +299,8 @@ class AuthorityPage:
     def glue_outcome(self, outcome: str) -> None:
         """Glue one outcome's values and its two figures (trend, difference in differences)."""
         glue_values(self.values(outcome))
-        glue_figure(f"{outcome}_trend", trend_figure(self.panel, outcome, self.suppress_below))
+        rates = observed_rates(self.panel, outcome, self.suppress_below)
+        glue_figure(f"{outcome}_trend", trend_figure(rates, self.config, outcome))
         res = self.results[outcome]
         scale = self.config.outcomes[outcome].scale
         terms = [res.spec.reference_term, *res.spec.post_terms]

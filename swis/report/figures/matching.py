@@ -6,10 +6,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from swis.report.style import COMPARATOR_COLOURS, COMPARATOR_MARKERS, GROUP_COLOURS, INTERVENTION_TERM_SHADE
+from swis.report.style import (
+    COMPARATOR_COLOURS,
+    COMPARATOR_MARKERS,
+    FIGURE_WIDTH_IN,
+    GROUP_COLOURS,
+    INTERVENTION_TERM_SHADE,
+    TEXT_PT,
+)
 
 #: Columns of panels in the grid.
-MAX_COLUMNS = 3
+MAX_COLUMNS = 1
 
 
 def _school_panel(ax, rate: pd.DataFrame, own: pd.DataFrame, school: str, post: list[int], used: set[str]) -> None:
@@ -36,11 +43,12 @@ def _school_panel(ax, rate: pd.DataFrame, own: pd.DataFrame, school: str, post: 
             alpha=0.9,
             label=cand,
         )
-    ax.set_xticks(x, terms, rotation=40, ha="right", fontsize=7)
+    ax.set_xticks(x, terms, rotation=40, ha="right", fontsize=TEXT_PT)
     for tick, term in zip(ax.get_xticklabels(), terms, strict=True):
         tick.set_fontweight("bold" if term in used else "normal")
-    ax.set_title(school, fontsize=9)
-    ax.legend(fontsize=6, frameon=False, loc="best")
+    ax.set_title(school, fontsize=TEXT_PT + 1)
+    ax.tick_params(axis="y", labelsize=TEXT_PT)
+    ax.legend(fontsize=TEXT_PT, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # off the lines
 
 
 def matching_trend_figure(rate: pd.DataFrame, pairs: pd.DataFrame, config, outcome: str, label: str = ""):
@@ -70,7 +78,7 @@ def matching_trend_figure(rate: pd.DataFrame, pairs: pd.DataFrame, config, outco
     cols = min(n, MAX_COLUMNS)
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(
-        rows, cols, figsize=(4.2 * cols, 3.3 * rows + 0.5), layout="constrained", squeeze=False, sharey=True
+        rows, cols, figsize=(FIGURE_WIDTH_IN, 3.0 * rows + 0.8), layout="constrained", squeeze=False, sharey=True
     )
     post = [k for k, t in enumerate(terms) if t in config.intervention_terms]
     used = set(config.autumn_terms[-3:])
@@ -80,10 +88,10 @@ def matching_trend_figure(rate: pd.DataFrame, pairs: pd.DataFrame, config, outco
         ax.set_axis_off()
     spec = config.outcomes[outcome]
     for row in axes:
-        row[0].set_ylabel(f"{spec.label}\n{spec.unit}", fontsize=8)
+        row[0].set_ylabel(f"{spec.label}\n{spec.unit}", fontsize=TEXT_PT)
     head = f"{label}: {spec.label}" if label else spec.label
     fig.suptitle(
-        f"{head}\nintervention schools (solid) and chosen comparators (dashed); bold: autumn terms used for matching",
-        fontsize=9,
+        f"{head}\nintervention schools (solid) and chosen comparators (dashed);\nbold: autumn terms used for matching",
+        fontsize=TEXT_PT + 1,
     )
     return fig

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from swis.report.style import GROUP_COLOURS, REFERENCE_LINE
+from swis.report.style import FIGURE_WIDTH_IN, GROUP_COLOURS, REFERENCE_LINE, TEXT_PT
 
 ANALYSIS_NAMES = {"did": "difference in differences", "crt": "comparison adjusted for baseline rate"}
 ANALYSIS_STYLE = {"did": ("-", "o", GROUP_COLOURS["intervention"]), "crt": ("--", "s", GROUP_COLOURS["control"])}
@@ -30,15 +30,17 @@ def power_figure(by_effect: pd.DataFrame, by_schools: pd.DataFrame, outcome_labe
 
     Bands are two Monte Carlo standard errors either side; the dotted line marks 80% power.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+    fig, (left, right) = plt.subplots(
+        2, 1, figsize=(FIGURE_WIDTH_IN, 6.4), layout="constrained"
+    )  # stacked: each full width
     _curves(left, by_effect, "effect")
     left.set_xlabel("True rate ratio (intervention against control)")
-    left.set_title(f"{outcome_label}: {int(by_effect['n_schools'].iloc[0])} schools", fontsize=11)
+    left.set_title(f"{outcome_label}: {int(by_effect['n_schools'].iloc[0])} schools", fontsize=TEXT_PT + 2)
     left.invert_xaxis()
     _curves(right, by_schools, "n_schools")
     right.set_xlabel("Schools randomised (half to the intervention)")
     effect = by_schools["effect"].iloc[0]
-    right.set_title(f"{outcome_label}: a {(1 - effect) * 100:.0f}% lower rate", fontsize=11)
+    right.set_title(f"{outcome_label}: a {(1 - effect) * 100:.0f}% lower rate", fontsize=TEXT_PT + 2)
     right.set_xticks(
         [
             n
@@ -46,5 +48,5 @@ def power_figure(by_effect: pd.DataFrame, by_schools: pd.DataFrame, outcome_labe
             if n % 100 == 0 or n == by_schools["n_schools"].max() or n == 268 or n <= 20
         ]
     )
-    left.legend(fontsize=9, frameon=False, loc="upper right")
+    left.legend(fontsize=TEXT_PT, frameon=False, loc="lower right")  # where power is already near 1: empty
     return fig
