@@ -114,9 +114,9 @@ def write_figure(figure, path: str | Path) -> Path:
     >>> import matplotlib.pyplot as plt
     >>> import tempfile
     >>> from PIL import Image as PILImage
-    >>> path = write_figure(plt.figure(figsize=(4, 3)), Path(tempfile.mkdtemp()) / "a.png")
-    >>> PILImage.open(path).size
-    (800, 600)
+    >>> path = write_figure(plt.subplots(figsize=(4, 3))[0], Path(tempfile.mkdtemp()) / "a.png")
+    >>> PILImage.open(path).size, PILImage.open(path).text[SMALLEST_TEXT_KEY]
+    ((800, 600), '10')
     """
     import os
 
@@ -125,7 +125,8 @@ def write_figure(figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    figure.savefig(temporary, format="png", dpi=FIGURE_DPI, facecolor="white", metadata={"Software": None})
+    metadata = {"Software": None, SMALLEST_TEXT_KEY: f"{smallest_text(figure):g}"}  # as a glued figure records
+    figure.savefig(temporary, format="png", dpi=FIGURE_DPI, facecolor="white", metadata=metadata)
     plt.close(figure)
     os.replace(temporary, path)
     return path
