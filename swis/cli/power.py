@@ -14,13 +14,14 @@ Opt = typer.Option
 
 def book_defaults() -> dict:
     """The defaults the book plans with, in one place: the ``planning`` block of ``data/book.yml`` (outcome,
-    terms before and after, simulated trials, seed) and the trial's planned schools (``data/published/trial.csv``).
+    terms before and after, simulated trials, seed, authority SD) and the trial's planned schools
+    (``data/published/trial.csv``).
 
     Examples
     --------
     >>> d = book_defaults()
     >>> sorted(d)
-    ['outcome', 'phase', 'reps', 'schools', 'seed', 'terms_post', 'terms_pre']
+    ['outcome', 'phase', 'reps', 'schools', 'sd_authority', 'seed', 'terms_post', 'terms_pre']
     """
     from swis.config.book import load_book_config
     from swis.data.trial import load_trial
@@ -34,6 +35,7 @@ def book_defaults() -> dict:
         "terms_post": int(plan["terms_post"]),
         "reps": int(plan["reps"]),
         "seed": int(plan["seed"]),
+        "sd_authority": float(plan["sd_authority"]),
     }
 
 
@@ -88,7 +90,11 @@ TermsPre = Annotated[int | None, Opt(help=f"Terms before the intervention ({BOOK
 TermsPost = Annotated[int | None, Opt(help=f"Terms after it starts ({BOOK}).")]
 Effect = Annotated[float, Opt(help="True rate ratio (1: no effect).")]
 Design = Annotated[
-    str, Opt(help="Analysis: did (the report's difference in differences) or crt (baseline-adjusted comparison).")
+    str,
+    Opt(
+        help="Analysis: did (the report's difference in differences), crt (baseline-adjusted comparison) or "
+        "crt_strata (the same with an intercept per stratum)."
+    ),
 ]
 Reps = Annotated[int | None, Opt(help=f"Simulated trials ({BOOK}).")]
 Seed = Annotated[int | None, Opt(help=f"Seed; a run is reproducible bit for bit ({BOOK}).")]
@@ -100,6 +106,11 @@ PupilsMedian = Annotated[
     Opt(help="Median pupils per school (default: from the trial's pupils per school, data/published/trial.csv)."),
 ]
 PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' schools of the book's phase).")]
+SdAuthority = Annotated[
+    float | None,
+    Opt(help=f"SD of the stratum (authority) effect on the log rate; needs --strata to matter ({BOOK}: assumed)."),
+]
+RhoTerm = Annotated[float, Opt(help="Correlation of a school's term effects one term apart (AR(1)).")]
 Strata = Annotated[str | None, Opt(help="Schools per stratum, e.g. 12,14,10 (allocation balanced within each).")]
 Alpha = Annotated[float, Opt(help="Two-sided level.")]
 Out = Annotated[Path | None, Opt(help="Write the design and its power as a one-row CSV.")]
@@ -147,6 +158,8 @@ def power(
     pupils_median: PupilsMedian = None,
     pupils_sd: PupilsSd = None,
     strata: Strata = None,
+    sd_authority: SdAuthority = None,
+    rho_term: RhoTerm = 0.0,
     alpha: Alpha = 0.05,
     out: Out = None,
 ) -> None:
@@ -171,6 +184,8 @@ def power(
         pupils_median=pupils_median,
         pupils_sd=pupils_sd,
         strata=strata,
+        sd_authority=sd_authority if sd_authority is not None else book_defaults()["sd_authority"],
+        rho_term=rho_term,
         alpha=alpha,
     )
     try:

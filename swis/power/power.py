@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from swis.power.analyse import ANALYSE, Fits, _did_blocks
-from swis.power.design import TrialDesign
+from swis.power.design import TrialDesign, even_strata
 from swis.power.simulate import Simulated, simulate
 
 
@@ -51,6 +51,9 @@ class PowerResult:
             "baseline_rate": d.baseline_rate,
             "sd_school": d.sd_school,
             "sd_term": d.sd_term,
+            "rho_term": d.rho_term,
+            "sd_authority": d.sd_authority,
+            "n_strata": len(d.strata),
             "effect": d.effect,
             "alpha": d.alpha,
             "reps": self.reps,
@@ -103,7 +106,8 @@ def power_curve(
     analyses: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Power over the ``values`` of one field of the design (``effect`` or ``n_schools``), same seed each; for
-    each of ``analyses`` (default: the design's own) on the same simulated trials.
+    each of ``analyses`` (default: the design's own) on the same simulated trials. Over ``n_schools``, the
+    schools are shared evenly among the design's strata (fewer strata where each would have under two).
 
     Examples
     --------
@@ -113,7 +117,10 @@ def power_curve(
     """
     rows = []
     for v in values:
-        changes = {field: v, "n_treated": None} if field == "n_schools" else {field: v}
+        changes = {field: v}
+        if field == "n_schools":  # as many strata as before, fewer where each would have under two schools
+            strata = even_strata(v, min(len(design.strata), v // 2)) if design.strata else ()
+            changes.update(n_treated=None, strata=strata)
         for analysis in analyses or (design.analysis,):
             rows.append(simulate_power(replace(design, analysis=analysis, **changes), reps, seed).row())
     return pd.DataFrame(rows)

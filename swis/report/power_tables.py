@@ -207,3 +207,20 @@ def se_check_sentence(trial_se: float, simulated_se: float) -> str:
         return "the simulation agrees with the trial"
     word = "pessimistic" if ratio > 0 else "optimistic"
     return f"the simulation is {abs(ratio):.0%} more {word} than the trial turned out"
+
+
+def strata_sentence(plain_pct: float, strata_pct: float) -> str:
+    """How the authorities' intercepts change the baseline-adjusted comparison's detectable fall (in % lower),
+    in words: the same within half a percentage point, else which way it moves.
+
+    Examples
+    --------
+    >>> strata_sentence(12.3, 11.2)
+    'with them it detects a smaller fall, about 11% against 12% without them'
+    >>> strata_sentence(12.3, 12.1)
+    'with them or without, it detects a fall of about 12%'
+    """
+    if abs(plain_pct - strata_pct) < 0.5:
+        return f"with them or without, it detects a fall of about {strata_pct:.0f}%"
+    word = "smaller" if strata_pct < plain_pct else "larger"
+    return f"with them it detects a {word} fall, about {strata_pct:.0f}% against {plain_pct:.0f}% without them"

@@ -12,13 +12,13 @@ from swis.book.myst import glue_figure, glue_values, myst_table
 from swis.config import authority_configs
 from swis.data.published import load_published
 from swis.data.trial import load_trial
-from swis.power.calibrate import BOOT, design_inputs
-from swis.power.design import TrialDesign
+from swis.power.calibrate import BOOT, authority_rates, design_inputs
+from swis.power.design import TrialDesign, even_strata
 from swis.power.pilots import pilot_power
 from swis.power.power import minimum_detectable_effect, power_curve, se_from_interval
 from swis.report import format as fmt
 from swis.report import power_tables
-from swis.report.figures.power import ANALYSIS_NAMES, power_figure
+from swis.report.figures.power import ANALYSIS_NAMES, TABLE_NAMES, power_figure
 
 #: Effects of the curves, and numbers of schools of the second curve.
 EFFECTS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
@@ -30,14 +30,23 @@ DESIGN_KEYS = ("planned", "analysed", "upper")
 
 
 def trial_designs(base: TrialDesign, trial: pd.DataFrame, calibration: pd.DataFrame) -> dict[str, TrialDesign]:
-    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications; and
-    as analysed with the variation at the upper ends of its calibration intervals (the plausible worst case)."""
+    """The trial as planned (schools, 1:1) and as analysed (schools in each arm), from its publications, each
+    randomised within its local authorities (as even strata); and as analysed with the variation at the upper
+    ends of its calibration intervals (the plausible worst case)."""
     planned = int(trial.loc["planned_schools", "value"])
     analysed = int(trial.loc["analysed_schools", "value"])
-    as_analysed = replace(base, n_schools=analysed, n_treated=int(trial.loc["analysed_intervention", "value"]))
+    authorities = int(trial.loc["local_authorities", "value"])
+    as_analysed = replace(
+        base,
+        n_schools=analysed,
+        n_treated=int(trial.loc["analysed_intervention", "value"]),
+        strata=even_strata(analysed, authorities),
+    )
     high = calibration.set_index("parameter")["ci_high"]
     return {
-        f"Planned: {planned} schools, 1:1": replace(base, n_schools=planned, n_treated=None),
+        f"Planned: {planned} schools, 1:1": replace(
+            base, n_schools=planned, n_treated=None, strata=even_strata(planned, authorities)
+        ),
         f"Analysed: {analysed} schools, {as_analysed.treated_count} with SWIS": as_analysed,
         "Analysed, variation at its intervals' upper ends": replace(
             as_analysed, sd_school=float(high["sd_school"]), sd_term=float(high["sd_term"])
@@ -53,14 +62,14 @@ def mde_table(designs: dict[str, TrialDesign], reps: int, seed: int) -> pd.DataF
     """
     rows = []
     for key, (name, design) in zip(DESIGN_KEYS, designs.items(), strict=True):
-        for analysis in ANALYSIS_NAMES:
+        for analysis in TABLE_NAMES:
             d = replace(design, analysis=analysis)
             rows.append(
                 {
                     "key": key,
                     "design": name,
                     "analysis": analysis,
-                    "analysis_name": ANALYSIS_NAMES[analysis],
+                    "analysis_name": TABLE_NAMES[analysis],
                     **minimum_detectable_effect(d, reps=reps, seed=seed),
                 }
             )
@@ -105,6 +114,11 @@ def comparison_rows(outcome: str, trial: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def effect_of(trial: pd.DataFrame) -> float:
+    """The trial's estimated rate ratio."""
+    return float(trial.loc["s47_rate_ratio", "value"])
+
+
 @dataclass
 class PlanningPage:
     """Calibration, the trial's designs, power curves, and what the pilots could tell, for one outcome."""
@@ -122,19 +136,27 @@ class PlanningPage:
 
     @classmethod
     def from_parameters(
-        cls, outcome: str, phase: str, terms_pre: int, terms_post: int, reps: int, curve_reps: int, seed: int
+        cls,
+        outcome: str,
+        phase: str,
+        terms_pre: int,
+        terms_post: int,
+        reps: int,
+        curve_reps: int,
+        seed: int,
+        sd_authority: float = 0.0,
     ) -> PlanningPage:
         """Calibrate on the pilots, then simulate the trial's designs, the curves and the pilots' designs."""
         calibration, fields = design_inputs(outcome, phase, reps=BOOT, seed=seed)
         base = TrialDesign(terms_pre=terms_pre, terms_post=terms_post, **fields)
+        pilots = pilot_power(outcome, base, {"trial": effect_of(load_trial()), "tenth": 0.9}, reps, seed)
+        base = replace(base, sd_authority=sd_authority)  # the pilots are one authority each: none for them
         trial = load_trial()
-        effect = float(trial.loc["s47_rate_ratio", "value"])
         designs = trial_designs(base, trial, calibration)
         analysed = list(designs.values())[1]
         both = tuple(ANALYSIS_NAMES)
         by_effect = power_curve(analysed, EFFECTS, "effect", curve_reps, seed, both)
         by_schools = power_curve(replace(analysed, effect=0.9), SCHOOLS, "n_schools", curve_reps, seed, both)
-        pilots = pilot_power(outcome, base, {"trial": effect, "tenth": 0.9}, reps, seed)
         label = next(c.outcomes[outcome].label for c in authority_configs() if outcome in c.outcomes)
         return cls(
             outcome,
@@ -154,7 +176,9 @@ class PlanningPage:
         t = self.trial["value"]
         cal = self.calibration.set_index("parameter")["estimate"]
         trial_se = se_from_interval(float(t["s47_ci_low"]), float(t["s47_ci_high"]))
-        analysed_crt = self.mdes.set_index(["key", "analysis"]).loc[("analysed", "crt")]
+        mde = self.mdes.set_index(["key", "analysis"])
+        analysed_crt = mde.loc[("analysed", "crt")]
+        rates = authority_rates(self.outcome, self.phase)
         values = {
             "plan_outcome": self.label.lower() if not self.label.startswith("Section") else self.label,
             "plan_terms_pre": self.base.terms_pre,
@@ -171,6 +195,12 @@ class PlanningPage:
             "trial_authorities": int(t["local_authorities"]),
             "plan_se_check": power_tables.se_check_sentence(trial_se, float(analysed_crt["se_null"])),
             "plan_phase": self.phase.lower(),
+            "plan_sd_authority": self.base.sd_authority,
+            "plan_authority_ratio": float(rates.max() / rates.min()),
+            "plan_strata_sentence": power_tables.strata_sentence(
+                float((1 - mde.loc[("analysed", "crt"), "mde"]) * 100),
+                float((1 - mde.loc[("analysed", "crt_strata"), "mde"]) * 100),
+            ),
             "plan_pupils_mean": float(self.base.pupils[0] * np.exp(self.base.pupils[1] ** 2 / 2)),
             "trial_interval": power_tables.interval_sentence(
                 float(t["s47_rate_ratio"]), float(t["s47_ci_low"]), float(t["s47_ci_high"])

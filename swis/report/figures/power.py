@@ -9,6 +9,8 @@ import pandas as pd
 from swis.report.style import GROUP_COLOURS, REFERENCE_LINE
 
 ANALYSIS_NAMES = {"did": "difference in differences", "crt": "comparison adjusted for baseline rate"}
+#: Names of every analysis in tables (the curves show the first two).
+TABLE_NAMES = {**ANALYSIS_NAMES, "crt_strata": "the same, with authority fixed effects"}
 ANALYSIS_STYLE = {"did": ("-", "o", GROUP_COLOURS["intervention"]), "crt": ("--", "s", GROUP_COLOURS["control"])}
 
 
