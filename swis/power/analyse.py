@@ -128,7 +128,8 @@ def fit_did(sim: Simulated) -> Fits:
         beta += step
         if np.max(np.abs(step)) < TOLERANCE:
             break
-    A, _, u = _did_blocks(y, _did_state(y, n, d, post, beta), d, post)
+    # A and u are those of the last step's starting point: after a step under 1e-6 on the log scale (all a
+    # finished replicate can have had), the standard error they give differs only in its sixth digit or later
     ok = _finished(beta, step, usable)
     return Fits(np.where(ok, beta[:, -1], np.nan), np.where(ok, _sandwich_se(A, u, -1, ok), np.nan))
 

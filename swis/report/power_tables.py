@@ -60,6 +60,30 @@ def mde_display(mdes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def sensitivity_display(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """One row per assumption, one column per analysis: the fall detectable with 80% power (% lower) with its
+    Monte Carlo SE.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame(
+    ...     {"setting": ["a", "a"], "analysis_name": ["x", "y"], "mde": [0.8, 0.9], "mde_mcse": [0.002, 0.001]}
+    ... )
+    >>> sensitivity_display(table).values.tolist()
+    [['a', '20.0% ± 0.2', '10.0% ± 0.1']]
+    """
+    cells = sensitivity.assign(
+        cell=[
+            f"{(1 - v) * 100:.1f}% ± {m * 100:.1f}"
+            for v, m in zip(sensitivity["mde"], sensitivity["mde_mcse"], strict=True)
+        ]
+    )
+    wide = cells.pivot(index="setting", columns="analysis_name", values="cell")
+    order = list(dict.fromkeys(sensitivity["setting"]))
+    columns = list(dict.fromkeys(sensitivity["analysis_name"]))
+    return wide.loc[order, columns].rename_axis(columns=None).reset_index().rename(columns={"setting": "Assumption"})
+
+
 def fmt_share(v: float) -> str:
     """A share as a percentage; an empty cell when no simulated trial rejected (nothing to average)."""
     return "" if pd.isna(v) else f"{v:.0%}"

@@ -25,6 +25,13 @@ EFFECTS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
 SCHOOLS = [20, 60, 100, 140, 200, 268, 400]
 
 
+#: Other assumptions of the sensitivity table: correlations of term effects a term apart, authority SDs.
+RHOS = (0.3, 0.6, 0.9)
+AUTHORITY_SDS = (0.0, 0.6)
+#: The sensitivity table's simulated trials are the page's ``reps`` over this (its detectable effects come from
+#: the null trials' standard errors, whose Monte Carlo error is small: it is shown beside each).
+SENSITIVITY_SHARE = 4
+
 #: The designs of the detectable-effect table, in order: their keys in glued names.
 DESIGN_KEYS = ("planned", "analysed", "upper")
 
@@ -74,6 +81,36 @@ def mde_table(designs: dict[str, TrialDesign], reps: int, seed: int) -> pd.DataF
                 }
             )
     return pd.DataFrame(rows)
+
+
+def sensitivity_table(design: TrialDesign, mdes: pd.DataFrame, reps: int, seed: int) -> pd.DataFrame:
+    """Detectable effects of ``design`` (the analysed trial) under other assumptions: term effects correlated
+    from term to term (each of :data:`RHOS`) and other between-authority SDs (:data:`AUTHORITY_SDS`), from the
+    standard errors of ``reps`` simulated null trials each; the first rows are the design's own, from ``mdes``."""
+    name = f"as above (term correlation {design.rho_term:.1f}, authority SD {design.sd_authority:.1f})"
+    own = mdes[mdes["key"] == "analysed"].assign(setting=name, rho_term=design.rho_term)
+    rows = [own.assign(sd_authority=design.sd_authority)]
+    changes = [{"rho_term": r} for r in RHOS] + [{"sd_authority": v} for v in AUTHORITY_SDS]
+    for change in changes:
+        d = replace(design, **change)
+        ((field, value),) = change.items()
+        name = f"term correlation {value:.1f}" if field == "rho_term" else f"authority SD {value:.1f}"
+        for analysis in TABLE_NAMES:
+            out = minimum_detectable_effect(replace(d, analysis=analysis), reps=reps, seed=seed, check=False)
+            rows.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "setting": name,
+                            "analysis": analysis,
+                            "analysis_name": TABLE_NAMES[analysis],
+                            "reps": reps,
+                            **out,
+                        }
+                    ]
+                ).assign(rho_term=d.rho_term, sd_authority=d.sd_authority)
+            )
+    return pd.concat(rows, ignore_index=True)
 
 
 def comparison_rows(outcome: str, trial: pd.DataFrame) -> pd.DataFrame:
@@ -133,6 +170,7 @@ class PlanningPage:
     by_effect: pd.DataFrame
     by_schools: pd.DataFrame
     pilots: pd.DataFrame
+    sensitivity: pd.DataFrame
 
     @classmethod
     def from_parameters(
@@ -145,15 +183,17 @@ class PlanningPage:
         curve_reps: int,
         seed: int,
         sd_authority: float = 0.0,
+        rho_term: float = 0.0,
     ) -> PlanningPage:
         """Calibrate on the pilots, then simulate the trial's designs, the curves and the pilots' designs."""
         calibration, fields = design_inputs(outcome, phase, reps=BOOT, seed=seed)
-        base = TrialDesign(terms_pre=terms_pre, terms_post=terms_post, **fields)
+        base = TrialDesign(terms_pre=terms_pre, terms_post=terms_post, rho_term=rho_term, **fields)
         pilots = pilot_power(outcome, base, {"trial": effect_of(load_trial()), "tenth": 0.9}, reps, seed)
         base = replace(base, sd_authority=sd_authority)  # the pilots are one authority each: none for them
         trial = load_trial()
         designs = trial_designs(base, trial, calibration)
         analysed = list(designs.values())[1]
+        mdes = mde_table(designs, reps, seed)
         both = tuple(ANALYSIS_NAMES)
         by_effect = power_curve(analysed, EFFECTS, "effect", curve_reps, seed, both)
         by_schools = power_curve(replace(analysed, effect=0.9), SCHOOLS, "n_schools", curve_reps, seed, both)
@@ -165,11 +205,17 @@ class PlanningPage:
             base,
             calibration,
             trial,
-            mde_table(designs, reps, seed),
+            mdes,
             by_effect,
             by_schools,
             pilots,
+            sensitivity_table(analysed, mdes, max(reps // SENSITIVITY_SHARE, 2), seed),
         )
+
+    @property
+    def sensitivity_reps(self) -> int:
+        """Simulated null trials behind each entry of the sensitivity table (other than the design's own)."""
+        return int(self.sensitivity["reps"].dropna().iloc[0])
 
     def glue(self) -> None:
         """Glue the chapter's numbers and the power figure."""
@@ -196,6 +242,10 @@ class PlanningPage:
             "plan_se_check": power_tables.se_check_sentence(trial_se, float(analysed_crt["se_null"])),
             "plan_phase": self.phase.lower(),
             "plan_sd_authority": self.base.sd_authority,
+            "plan_rho_term": self.base.rho_term,
+            "plan_rhos": fmt.join_words([f"{r:.1f}" for r in RHOS]),
+            "plan_sd_authorities": fmt.join_words([f"{v:.1f}" for v in AUTHORITY_SDS]),
+            "plan_sensitivity_reps": self.sensitivity_reps,
             "plan_authority_ratio": float(rates.max() / rates.min()),
             "plan_strata_sentence": power_tables.strata_sentence(
                 float((1 - mde.loc[("analysed", "crt"), "mde"]) * 100),
@@ -235,6 +285,15 @@ class PlanningPage:
             power_tables.mde_display(self.mdes),
             f"{self.label}: what the trial could detect, by design and analysis (simulated)",
             registry.label("power_mde"),
+            index=False,
+        )
+
+    def sensitivity_table(self):
+        """Detectable effects of the analysed design under other assumptions."""
+        return myst_table(
+            power_tables.sensitivity_display(self.sensitivity),
+            f"{self.label}: the fall the analysed design detects with 80% power under other assumptions (simulated)",
+            registry.label("power_sensitivity"),
             index=False,
         )
 
