@@ -442,3 +442,43 @@ def test_sensitivity_table_keeps_the_designs_own_row_and_changes_one_assumption_
     assert set(changed.loc[changed["rho_term"] != 0, "sd_authority"]) == {0.3}
     assert set(changed.loc[changed["sd_authority"] != 0.3, "rho_term"]) == {0.0}
     assert table["mde"].iloc[:2].tolist() == [0.8, 0.8]
+
+
+def test_power_from_null_standard_errors_matches_the_simulated_curve():
+    """The curves at the ends of the variation's intervals come from null trials' standard errors: at the
+    calibrated variation (the pilots' order of size, 100 schools), that approximation lies within 3 Monte Carlo
+    SE + 0.02 of the simulated power at each effect, for both analyses."""
+    from swis.power.power import power_curve, power_from_se
+
+    design = TrialDesign(n_schools=100, terms_pre=3, terms_post=3, baseline_rate=0.0064, sd_school=0.6, sd_term=0.47)
+    curve = power_curve(design, [0.75, 0.85, 0.9], reps=400, seed=5, analyses=("did", "crt"))
+    for analysis, rows in curve.groupby("analysis"):
+        se = minimum_detectable_effect(replace(design, analysis=analysis), reps=400, seed=6, check=False)["se_null"]
+        approx = power_from_se(rows["effect"], se)
+        assert (np.abs(approx - rows["power"]) < 3 * rows["mcse"] + 0.02).all(), (analysis, approx, rows["power"])
+
+
+def test_curves_at_the_ends_of_the_intervals_bracket_the_calibrated_one():
+    """Less variation, more power: the lower ends' curve lies above the upper ends' at every effect short of
+    none, and at no effect both give the test's level."""
+    from swis.book.pages.planning import with_variation_range
+    from swis.power.power import power_curve
+
+    design = TrialDesign(n_schools=60, terms_pre=2, terms_post=2, baseline_rate=0.01, sd_school=0.4, sd_term=0.3)
+    calibration = pd.DataFrame({"parameter": ["sd_school", "sd_term"], "ci_low": [0.1, 0.0], "ci_high": [0.8, 0.6]})
+    upper = replace(design, sd_school=0.8, sd_term=0.6)
+    mdes = pd.DataFrame(
+        [
+            {
+                "key": "upper",
+                "analysis": a,
+                **minimum_detectable_effect(replace(upper, analysis=a), reps=100, check=False),
+            }
+            for a in ("did", "crt")
+        ]
+    )
+    curve = power_curve(design, [1.0, 0.8], reps=100, seed=2, analyses=("did", "crt"))
+    out = with_variation_range(curve, design, calibration, mdes, reps=100, seed=2)
+    effect = out[out["effect"] < 1]
+    assert (effect["power_low_var"] > effect["power_high_var"] + 0.05).all()
+    assert_allclose(out.loc[out["effect"] == 1, ["power_low_var", "power_high_var"]], 0.05, rtol=1e-12)

@@ -15,7 +15,7 @@ from swis.data.trial import load_trial
 from swis.power.calibrate import BOOT, authority_rates, design_inputs
 from swis.power.design import TrialDesign, even_strata
 from swis.power.pilots import pilot_power
-from swis.power.power import minimum_detectable_effect, power_curve, se_from_interval
+from swis.power.power import minimum_detectable_effect, power_curve, power_from_se, se_from_interval
 from swis.report import format as fmt
 from swis.report import power_tables
 from swis.report.figures.power import ANALYSIS_NAMES, TABLE_NAMES, power_figure
@@ -28,9 +28,10 @@ SCHOOLS = [20, 60, 100, 140, 200, 268, 400]
 #: Other assumptions of the sensitivity table: correlations of term effects a term apart, authority SDs.
 RHOS = (0.3, 0.6, 0.9)
 AUTHORITY_SDS = (0.0, 0.6)
-#: The sensitivity table's simulated trials are the page's ``reps`` over this (its detectable effects come from
-#: the null trials' standard errors, whose Monte Carlo error is small: it is shown beside each).
-SENSITIVITY_SHARE = 4
+#: Entries that come from null trials' standard errors alone (the sensitivity table, the curves at the ends of
+#: the variation's intervals) simulate the page's ``reps`` over this: a standard error's Monte Carlo error is
+#: small (shown beside each in the table).
+SE_ONLY_SHARE = 4
 
 #: The designs of the detectable-effect table, in order: their keys in glued names.
 DESIGN_KEYS = ("planned", "analysed", "upper")
@@ -111,6 +112,28 @@ def sensitivity_table(design: TrialDesign, mdes: pd.DataFrame, reps: int, seed: 
                 ).assign(rho_term=d.rho_term, sd_authority=d.sd_authority)
             )
     return pd.concat(rows, ignore_index=True)
+
+
+def with_variation_range(
+    by_effect: pd.DataFrame, design: TrialDesign, calibration: pd.DataFrame, mdes: pd.DataFrame, reps: int, seed: int
+) -> pd.DataFrame:
+    """The power curve over the effect, with the power at the lower and upper ends of the variation's bootstrap
+    intervals beside it (``power_low_var``, ``power_high_var``): each from the standard error of simulated null
+    trials of ``design`` with the variation at that end (:func:`~swis.power.power.power_from_se`); the upper
+    end's are the detectable-effect table's ``upper`` rows."""
+    low = calibration.set_index("parameter")["ci_low"]
+    least = replace(design, sd_school=float(low["sd_school"]), sd_term=float(low["sd_term"]))
+    out = []
+    for analysis, rows in by_effect.groupby("analysis", sort=False):
+        se_low = minimum_detectable_effect(replace(least, analysis=analysis), reps=reps, seed=seed, check=False)
+        se_high = mdes.set_index(["key", "analysis"]).loc[("upper", analysis), "se_null"]
+        out.append(
+            rows.assign(
+                power_low_var=power_from_se(rows["effect"], se_low["se_null"], design.alpha),
+                power_high_var=power_from_se(rows["effect"], float(se_high), design.alpha),
+            )
+        )
+    return pd.concat(out).loc[by_effect.index]
 
 
 def comparison_rows(outcome: str, trial: pd.DataFrame) -> pd.DataFrame:
@@ -196,6 +219,7 @@ class PlanningPage:
         mdes = mde_table(designs, reps, seed)
         both = tuple(ANALYSIS_NAMES)
         by_effect = power_curve(analysed, EFFECTS, "effect", curve_reps, seed, both)
+        by_effect = with_variation_range(by_effect, analysed, calibration, mdes, max(reps // SE_ONLY_SHARE, 2), seed)
         by_schools = power_curve(replace(analysed, effect=0.9), SCHOOLS, "n_schools", curve_reps, seed, both)
         label = next(c.outcomes[outcome].label for c in authority_configs() if outcome in c.outcomes)
         return cls(
@@ -209,13 +233,23 @@ class PlanningPage:
             by_effect,
             by_schools,
             pilots,
-            sensitivity_table(analysed, mdes, max(reps // SENSITIVITY_SHARE, 2), seed),
+            sensitivity_table(analysed, mdes, max(reps // SE_ONLY_SHARE, 2), seed),
         )
 
     @property
     def sensitivity_reps(self) -> int:
         """Simulated null trials behind each entry of the sensitivity table (other than the design's own)."""
         return int(self.sensitivity["reps"].dropna().iloc[0])
+
+    def range_values(self) -> dict:
+        """Power of the baseline-adjusted comparison at a 10% lower rate: simulated at the calibrated variation,
+        and at the ends of the variation's intervals."""
+        row = self.by_effect[(self.by_effect["analysis"] == "crt") & np.isclose(self.by_effect["effect"], 0.9)].iloc[0]
+        return {
+            "plan_power_tenth": float(row["power"] * 100),
+            "plan_power_tenth_low_var": float(row["power_low_var"] * 100),
+            "plan_power_tenth_high_var": float(row["power_high_var"] * 100),
+        }
 
     def glue(self) -> None:
         """Glue the chapter's numbers and the power figure."""
@@ -246,6 +280,7 @@ class PlanningPage:
             "plan_rhos": fmt.join_words([f"{r:.1f}" for r in RHOS]),
             "plan_sd_authorities": fmt.join_words([f"{v:.1f}" for v in AUTHORITY_SDS]),
             "plan_sensitivity_reps": self.sensitivity_reps,
+            **self.range_values(),
             "plan_authority_ratio": float(rates.max() / rates.min()),
             "plan_strata_sentence": power_tables.strata_sentence(
                 float((1 - mde.loc[("analysed", "crt"), "mde"]) * 100),

@@ -22,6 +22,9 @@ def _curves(ax, table: pd.DataFrame, x: str) -> None:
         ax.fill_between(
             rows[x], rows["power"] - 2 * rows["mcse"], rows["power"] + 2 * rows["mcse"], color=colour, alpha=0.15, lw=0
         )
+        if "power_low_var" in rows:  # the power at the ends of the variation's intervals: thin lines
+            for end in ("power_low_var", "power_high_var"):
+                ax.plot(rows[x], rows[end], line, color=colour, lw=0.8, alpha=0.7)
     ax.axhline(0.8, color=REFERENCE_LINE, lw=1, ls=":")
     ax.set_ylim(0, 1)
     ax.set_ylabel("Power")
@@ -30,7 +33,9 @@ def _curves(ax, table: pd.DataFrame, x: str) -> None:
 def power_figure(by_effect: pd.DataFrame, by_schools: pd.DataFrame, outcome_label: str) -> plt.Figure:
     """Two panels: power against the rate ratio (fixed schools), and against the number of schools.
 
-    Bands are two Monte Carlo standard errors either side; the dotted line marks 80% power.
+    Bands are two Monte Carlo standard errors either side; the dotted line marks 80% power. Where the table has
+    ``power_low_var`` and ``power_high_var`` (the power at the ends of the variation's intervals), thin lines of
+    each analysis's style show them.
     """
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
     _curves(left, by_effect, "effect")
