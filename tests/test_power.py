@@ -482,3 +482,21 @@ def test_curves_at_the_ends_of_the_intervals_bracket_the_calibrated_one():
     effect = out[out["effect"] < 1]
     assert (effect["power_low_var"] > effect["power_high_var"] + 0.05).all()
     assert_allclose(out.loc[out["effect"] == 1, ["power_low_var", "power_high_var"]], 0.05, rtol=1e-12)
+
+
+def test_trial_designs_randomise_within_the_trials_authorities_with_its_arms():
+    """Planned: the protocol's schools, half treated; analysed: the published arms; both in as many even strata
+    as the trial had authorities, each stratum about half treated (largest remainders)."""
+    from swis.book.pages.planning import trial_designs
+    from swis.data.trial import load_trial
+
+    t = load_trial()
+    calibration = pd.DataFrame({"parameter": ["sd_school", "sd_term"], "ci_high": [0.9, 0.7]})
+    planned, analysed, upper = trial_designs(TrialDesign(sd_authority=0.3), t, calibration).values()
+    v = t["value"]
+    assert (planned.n_schools, planned.treated_count) == (v["planned_schools"], v["planned_schools"] // 2)
+    assert (analysed.n_schools, analysed.treated_count) == (v["analysed_schools"], v["analysed_intervention"])
+    for d in (planned, analysed, upper):
+        assert len(d.strata) == v["local_authorities"] and max(d.strata) - min(d.strata) <= 1
+        assert all(abs(2 * k - s) <= 2 for k, s in zip(d.treated_per_stratum, d.strata, strict=True))
+    assert (upper.sd_school, upper.sd_term) == (0.9, 0.7)

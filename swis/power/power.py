@@ -120,7 +120,7 @@ def power_curve(
         changes = {field: v}
         if field == "n_schools":  # as many strata as before, fewer where each would have under two schools
             strata = even_strata(v, min(len(design.strata), v // 2)) if design.strata else ()
-            changes.update(n_treated=None, strata=strata)
+            changes.update(n_treated=v // 2, strata=strata)  # half in all, shared among the strata
         for analysis in analyses or (design.analysis,):
             rows.append(simulate_power(replace(design, analysis=analysis, **changes), reps, seed).row())
     return pd.DataFrame(rows)

@@ -53,7 +53,7 @@ def trial_designs(base: TrialDesign, trial: pd.DataFrame, calibration: pd.DataFr
     high = calibration.set_index("parameter")["ci_high"]
     return {
         f"Planned: {planned} schools, 1:1": replace(
-            base, n_schools=planned, n_treated=None, strata=even_strata(planned, authorities)
+            base, n_schools=planned, n_treated=planned // 2, strata=even_strata(planned, authorities)
         ),
         f"Analysed: {analysed} schools, {as_analysed.treated_count} with SWIS": as_analysed,
         "Analysed, variation at its intervals' upper ends": replace(
