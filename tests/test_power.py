@@ -58,18 +58,32 @@ def test_did_fit_matches_statsmodels_with_school_dummies():
         assert_allclose(fits.se[r], fit.bse["int"] * np.sqrt(g / (g - 1)), rtol=1e-9)
 
 
-def test_crt_fit_matches_statsmodels():
-    """Reference: statsmodels' Poisson GLM on treatment and log baseline rate, HC0 x G/(G-K); tolerance 1e-9."""
-    sim = simulate(SMALL, reps=2, seed=8)
-    fits = fit_crt(sim)
+def _hc2_reference(y, X, exposure):
+    """statsmodels' Poisson GLM, and HC2 built from its own hat values and residuals."""
+    fit = sm.GLM(y, X, family=sm.families.Poisson(), exposure=exposure).fit(tol=1e-12)
+    h = fit.get_influence().hat_matrix_diag
+    bread = np.linalg.inv(X.T @ (fit.mu[:, None] * X))
+    meat = (X * (fit.resid_response**2 / (1 - h))[:, None]).T @ X
+    return fit.params, np.sqrt(np.diag(bread @ meat @ bread))
+
+
+@pytest.mark.parametrize("strata", [False, True])
+def test_crt_fit_matches_statsmodels(strata):
+    """Reference: statsmodels' Poisson GLM on treatment and log baseline rate (with one intercept per stratum
+    when stratified), HC2 from its hat values; tolerance 1e-8."""
+    design = replace(SMALL, strata=(8, 8, 8)) if strata else SMALL
+    sim = simulate(design, reps=2, seed=8)
+    fits = fit_crt(sim, strata=strata)
     post = sim.post.astype(bool)
     for r in range(2):
         y = sim.counts[r][:, post].sum(1)
         base = np.log((sim.counts[r][:, ~post].sum(1) + 0.5) / (sim.pupils[r] * (~post).sum()))
-        X = np.c_[np.ones(len(y)), sim.treated[r], base - base.mean()]
-        fit = sm.GLM(y, X, family=sm.families.Poisson(), exposure=sim.pupils[r] * post.sum()).fit(cov_type="HC0")
-        assert_allclose(fits.estimate[r], fit.params[1], rtol=1e-9)
-        assert_allclose(fits.se[r], fit.bse[1] * np.sqrt(len(y) / (len(y) - 3)), rtol=1e-9)
+        first = pd.get_dummies(design.stratum).to_numpy(float) if strata else np.ones((len(y), 1))
+        X = np.c_[first, sim.treated[r], base - base.mean()]
+        params, se = _hc2_reference(y, X, sim.pupils[r] * post.sum())
+        j = first.shape[1]
+        assert_allclose(fits.estimate[r], params[j], rtol=1e-8)
+        assert_allclose(fits.se[r], se[j], rtol=1e-8)
 
 
 def test_seeded_runs_are_reproducible_bit_for_bit():
@@ -330,3 +344,159 @@ def test_type_one_error_with_twenty_schools_is_above_nominal_but_bounded():
     design = TrialDesign(n_schools=20, baseline_rate=0.0065, sd_school=0.45, sd_term=0.3, terms_post=3, effect=1.0)
     res = simulate_power(design, reps=2000, seed=6)
     assert 0.05 + 3 * np.sqrt(0.05 * 0.95 / 2000) < res.power < 0.12
+
+
+STRATIFIED = TrialDesign(
+    n_schools=200,
+    strata=(10,) * 20,
+    terms_pre=1,
+    terms_post=2,
+    baseline_rate=0.004,
+    sd_school=0.3,
+    sd_term=0.3,
+    pupils=(1000.0, 0.3),
+)
+
+
+def _spread_and_power(design: TrialDesign, analysis: str) -> tuple[float, float, float]:
+    """Empirical SD of the estimates and RMS standard error with no effect, and power at a rate ratio of 0.8."""
+    null = simulate_power(replace(design, analysis=analysis, effect=1.0), reps=1000, seed=4)
+    power = simulate_power(replace(design, analysis=analysis, effect=0.8), reps=1000, seed=4).power
+    return float(np.nanstd(null.fits.estimate)), float(np.sqrt(np.nanmean(null.fits.se**2))), power
+
+
+def test_stratified_analysis_gains_only_where_authorities_differ():
+    """Theory (randomisation within strata): the estimator's variance loses the between-stratum part only when
+    the analysis has the strata in it, and the unstratified robust SE, which still counts that part, overstates
+    the variance. So with authority SD 0.8 (20 authorities of 10 schools, a noisy one-term baseline), the
+    stratified comparison's estimates spread at least 7% less and its power (at 0.8) is at least 0.06 higher
+    (Monte Carlo SE of each power about 0.015, the same data for both); the unstratified SE exceeds its
+    estimates' spread by at least 3%. With no authority variation the two spreads agree within 2%."""
+    varied = replace(STRATIFIED, sd_authority=0.8)
+    sd_plain, se_plain, power_plain = _spread_and_power(varied, "crt")
+    sd_strata, _, power_strata = _spread_and_power(varied, "crt_strata")
+    assert sd_strata < 0.93 * sd_plain
+    assert power_strata > power_plain + 0.06
+    assert se_plain > 1.03 * sd_plain
+    same_plain, _, _ = _spread_and_power(STRATIFIED, "crt")
+    same_strata, _, _ = _spread_and_power(STRATIFIED, "crt_strata")
+    assert abs(same_strata / same_plain - 1) < 0.02
+
+
+def test_authority_effects_leave_a_design_without_them_unchanged_and_are_shared_within_a_stratum():
+    """Draws without authority variation are bit for bit those of before it existed (own stream); with it, the
+    log of a stratum's mean counts moves together: schools of one stratum correlate more than across strata."""
+    plain = simulate(STRATIFIED, reps=2, seed=3)
+    assert np.array_equal(plain.counts, simulate(replace(STRATIFIED, sd_authority=0.0), reps=2, seed=3).counts)
+    sim = simulate(replace(STRATIFIED, sd_authority=1.0, baseline_rate=0.05, sd_school=0.0), reps=400, seed=3)
+    log_rate = np.log(sim.counts.sum(-1) + 0.5)
+    within = np.corrcoef(log_rate[:, 0], log_rate[:, 1])[0, 1]
+    across = np.corrcoef(log_rate[:, 0], log_rate[:, 10])[0, 1]
+    assert within > 0.5 and abs(across) < 0.2
+
+
+def test_strata_sentence_says_which_way_the_detectable_fall_moves():
+    from swis.report.power_tables import strata_sentence
+
+    assert strata_sentence(17.8, 17.4) == "with them or without, it detects a fall of about 17%"
+    assert "smaller fall, about 16% against 18% without" in strata_sentence(17.8, 16.2)
+    assert "larger fall, about 19% against 18% without" in strata_sentence(17.8, 19.0)
+
+
+def _did_variance_factor(rho: float, terms: int = 3) -> float:
+    """Variance of (mean of the post terms - mean of the pre terms) of a unit-variance stationary AR(1)."""
+    t = np.arange(2 * terms)
+    c = np.r_[-np.ones(terms), np.ones(terms)] / terms
+    return float(c @ rho ** np.abs(t[:, None] - t[None, :]) @ c)
+
+
+def test_correlated_term_effects_move_the_did_spread_as_theory_says():
+    """With three terms a side, the difference in differences' spread under AR(1) term effects is the no-
+    correlation spread times sqrt of the ratio of Var(post mean - pre mean), Poisson noise (1 / mean count a
+    term) added to both: larger at 0.3 and 0.6, smaller at 0.9, where a school keeps most of its level. Large
+    counts and no school effect, 1,000 trials each on the same normal draws; tolerance 8% (Monte Carlo SE of
+    each spread about 2.2%, and the log-normal effects are only close to the linear model)."""
+    design = TrialDesign(
+        n_schools=200, terms_pre=3, terms_post=3, baseline_rate=0.5, sd_school=0.0, sd_term=0.3, pupils=(1000.0, 0.0)
+    )
+    poisson = (1 / 500) * 2 / 3  # 1 / mean count, times the squared weights' sum (6 terms at 1/3)
+    spread = {
+        r: np.nanstd(simulate_power(replace(design, rho_term=r), 1000, 9).fits.estimate) for r in (0, 0.3, 0.6, 0.9)
+    }
+    for rho in (0.3, 0.6, 0.9):
+        theory = np.sqrt((0.09 * _did_variance_factor(rho) + poisson) / (0.09 * _did_variance_factor(0) + poisson))
+        assert abs(spread[rho] / spread[0] / theory - 1) < 0.08
+    assert spread[0.3] > spread[0] > spread[0.9]
+
+
+def test_sensitivity_table_keeps_the_designs_own_row_and_changes_one_assumption_at_a_time():
+    from swis.book.pages.planning import AUTHORITY_SDS, RHOS, sensitivity_table
+
+    design = TrialDesign(n_schools=42, strata=(21, 21), sd_authority=0.3, baseline_rate=0.01)
+    own = pd.DataFrame(
+        [{"key": "analysed", "analysis": a, "analysis_name": a, "mde": 0.8, "mde_mcse": 0.01} for a in ("x", "y")]
+    )
+    table = sensitivity_table(design, own, reps=20, seed=1)
+    changed = table[table["reps"].notna()]
+    assert len(changed) == 3 * (len(RHOS) + len(AUTHORITY_SDS))
+    assert set(changed.loc[changed["rho_term"] != 0, "sd_authority"]) == {0.3}
+    assert set(changed.loc[changed["sd_authority"] != 0.3, "rho_term"]) == {0.0}
+    assert table["mde"].iloc[:2].tolist() == [0.8, 0.8]
+
+
+def test_power_from_null_standard_errors_matches_the_simulated_curve():
+    """The curves at the ends of the variation's intervals come from null trials' standard errors: at the
+    calibrated variation (the pilots' order of size, 100 schools), that approximation lies within 3 Monte Carlo
+    SE + 0.02 of the simulated power at each effect, for both analyses."""
+    from swis.power.power import power_curve, power_from_se
+
+    design = TrialDesign(n_schools=100, terms_pre=3, terms_post=3, baseline_rate=0.0064, sd_school=0.6, sd_term=0.47)
+    curve = power_curve(design, [0.75, 0.85, 0.9], reps=400, seed=5, analyses=("did", "crt"))
+    for analysis, rows in curve.groupby("analysis"):
+        se = minimum_detectable_effect(replace(design, analysis=analysis), reps=400, seed=6, check=False)["se_null"]
+        approx = power_from_se(rows["effect"], se)
+        assert (np.abs(approx - rows["power"]) < 3 * rows["mcse"] + 0.02).all(), (analysis, approx, rows["power"])
+
+
+def test_curves_at_the_ends_of_the_intervals_bracket_the_calibrated_one():
+    """Less variation, more power: the lower ends' curve lies above the upper ends' at every effect short of
+    none, and at no effect both give the test's level."""
+    from swis.book.pages.planning import with_variation_range
+    from swis.power.power import power_curve
+
+    design = TrialDesign(n_schools=60, terms_pre=2, terms_post=2, baseline_rate=0.01, sd_school=0.4, sd_term=0.3)
+    calibration = pd.DataFrame({"parameter": ["sd_school", "sd_term"], "ci_low": [0.1, 0.0], "ci_high": [0.8, 0.6]})
+    upper = replace(design, sd_school=0.8, sd_term=0.6)
+    mdes = pd.DataFrame(
+        [
+            {
+                "key": "upper",
+                "analysis": a,
+                **minimum_detectable_effect(replace(upper, analysis=a), reps=100, check=False),
+            }
+            for a in ("did", "crt")
+        ]
+    )
+    curve = power_curve(design, [1.0, 0.8], reps=100, seed=2, analyses=("did", "crt"))
+    out = with_variation_range(curve, design, calibration, mdes, reps=100, seed=2)
+    effect = out[out["effect"] < 1]
+    assert (effect["power_low_var"] > effect["power_high_var"] + 0.05).all()
+    assert_allclose(out.loc[out["effect"] == 1, ["power_low_var", "power_high_var"]], 0.05, rtol=1e-12)
+
+
+def test_trial_designs_randomise_within_the_trials_authorities_with_its_arms():
+    """Planned: the protocol's schools, half treated; analysed: the published arms; both in as many even strata
+    as the trial had authorities, each stratum about half treated (largest remainders)."""
+    from swis.book.pages.planning import trial_designs
+    from swis.data.trial import load_trial
+
+    t = load_trial()
+    calibration = pd.DataFrame({"parameter": ["sd_school", "sd_term"], "ci_high": [0.9, 0.7]})
+    planned, analysed, upper = trial_designs(TrialDesign(sd_authority=0.3), t, calibration).values()
+    v = t["value"]
+    assert (planned.n_schools, planned.treated_count) == (v["planned_schools"], v["planned_schools"] // 2)
+    assert (analysed.n_schools, analysed.treated_count) == (v["analysed_schools"], v["analysed_intervention"])
+    for d in (planned, analysed, upper):
+        assert len(d.strata) == v["local_authorities"] and max(d.strata) - min(d.strata) <= 1
+        assert all(abs(2 * k - s) <= 2 for k, s in zip(d.treated_per_stratum, d.strata, strict=True))
+    assert (upper.sd_school, upper.sd_term) == (0.9, 0.7)

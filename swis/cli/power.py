@@ -14,13 +14,14 @@ Opt = typer.Option
 
 def book_defaults() -> dict:
     """The defaults the book plans with, in one place: the ``planning`` block of ``data/book.yml`` (outcome,
-    terms before and after, simulated trials, seed) and the trial's planned schools (``data/published/trial.csv``).
+    terms before and after, simulated trials, seed, authority SD, term correlation) and the trial's planned schools
+    (``data/published/trial.csv``).
 
     Examples
     --------
     >>> d = book_defaults()
     >>> sorted(d)
-    ['outcome', 'phase', 'reps', 'schools', 'seed', 'terms_post', 'terms_pre']
+    ['outcome', 'phase', 'reps', 'rho_term', 'schools', 'sd_authority', 'seed', 'terms_post', 'terms_pre']
     """
     from swis.config.book import load_book_config
     from swis.data.trial import load_trial
@@ -34,7 +35,14 @@ def book_defaults() -> dict:
         "terms_post": int(plan["terms_post"]),
         "reps": int(plan["reps"]),
         "seed": int(plan["seed"]),
+        "sd_authority": float(plan["sd_authority"]),
+        "rho_term": float(plan["rho_term"]),
     }
+
+
+def _or_book(**given) -> list:
+    """Each value given, or the book's default where it is None (in the order given)."""
+    return [v if v is not None else book_defaults()[k] for k, v in given.items()]
 
 
 def _strata(text: str) -> tuple[int, ...]:
@@ -88,7 +96,11 @@ TermsPre = Annotated[int | None, Opt(help=f"Terms before the intervention ({BOOK
 TermsPost = Annotated[int | None, Opt(help=f"Terms after it starts ({BOOK}).")]
 Effect = Annotated[float, Opt(help="True rate ratio (1: no effect).")]
 Design = Annotated[
-    str, Opt(help="Analysis: did (the report's difference in differences) or crt (baseline-adjusted comparison).")
+    str,
+    Opt(
+        help="Analysis: did (the report's difference in differences), crt (baseline-adjusted comparison) or "
+        "crt_strata (the same with an intercept per stratum)."
+    ),
 ]
 Reps = Annotated[int | None, Opt(help=f"Simulated trials ({BOOK}).")]
 Seed = Annotated[int | None, Opt(help=f"Seed; a run is reproducible bit for bit ({BOOK}).")]
@@ -100,6 +112,11 @@ PupilsMedian = Annotated[
     Opt(help="Median pupils per school (default: from the trial's pupils per school, data/published/trial.csv)."),
 ]
 PupilsSd = Annotated[float | None, Opt(help="SD of log pupils (default: the pilots' schools of the book's phase).")]
+SdAuthority = Annotated[
+    float | None,
+    Opt(help=f"SD of the stratum (authority) effect on the log rate; needs --strata to matter ({BOOK}: assumed)."),
+]
+RhoTerm = Annotated[float | None, Opt(help=f"Correlation of a school's term effects one term apart, AR(1) ({BOOK}).")]
 Strata = Annotated[str | None, Opt(help="Schools per stratum, e.g. 12,14,10 (allocation balanced within each).")]
 Alpha = Annotated[float, Opt(help="Two-sided level.")]
 Out = Annotated[Path | None, Opt(help="Write the design and its power as a one-row CSV.")]
@@ -147,17 +164,23 @@ def power(
     pupils_median: PupilsMedian = None,
     pupils_sd: PupilsSd = None,
     strata: Strata = None,
+    sd_authority: SdAuthority = None,
+    rho_term: RhoTerm = None,
     alpha: Alpha = 0.05,
     out: Out = None,
 ) -> None:
     """Simulate a trial many times, analyse each as it would be analysed, and report the power."""
-    import pandas as pd
-
     from swis.cli import fail
-    from swis.io import atomic_csv
 
-    given = {"outcome": outcome, "terms_pre": terms_pre, "terms_post": terms_post, "reps": reps, "seed": seed}
-    outcome, terms_pre, terms_post, reps, seed = (v if v is not None else book_defaults()[k] for k, v in given.items())
+    outcome, terms_pre, terms_post, reps, seed, sd_authority, rho_term = _or_book(
+        outcome=outcome,
+        terms_pre=terms_pre,
+        terms_post=terms_post,
+        reps=reps,
+        seed=seed,
+        sd_authority=sd_authority,
+        rho_term=rho_term,
+    )
     values = dict(
         n_schools=schools,
         n_treated=treated,
@@ -171,16 +194,28 @@ def power(
         pupils_median=pupils_median,
         pupils_sd=pupils_sd,
         strata=strata,
+        sd_authority=sd_authority,
+        rho_term=rho_term,
         alpha=alpha,
     )
     try:
         trial = _checked(outcome, reps, values)
     except InputError as err:
         fail(err)
-    result = _run(trial, reps, seed)
+    _report(_run(trial, reps, seed), outcome, out)
+
+
+def _report(result, outcome: str, out: Path | None) -> None:
+    """The power in one line, and the design with it as a one-row CSV when asked."""
+    import pandas as pd
+
+    from swis.cli import fail
+    from swis.io import atomic_csv
+
+    d = result.design
     typer.echo(
-        f"power {result.power:.3f} (Monte Carlo SE {result.mcse:.3f}) for a rate ratio of {effect:g} with "
-        f"{trial.n_schools} schools ({trial.treated_count} treated), {design}, {reps} simulated trials"
+        f"power {result.power:.3f} (Monte Carlo SE {result.mcse:.3f}) for a rate ratio of {d.effect:g} with "
+        f"{d.n_schools} schools ({d.treated_count} treated), {d.analysis}, {result.reps} simulated trials"
     )
     if out is not None:
         try:

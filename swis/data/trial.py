@@ -1,6 +1,7 @@
 """The later trial's published figures (``data/published/trial.csv``), each with its publication.
 
-A ``checked`` column says what each figure was checked against; a figure that could not be checked against
+A ``printed`` column keeps each figure as the source it was checked against prints it (read back by the tests),
+and a ``checked`` column says what it was checked against; a figure that could not be checked against
 the trial's own text says so.
 """
 

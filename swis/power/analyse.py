@@ -9,7 +9,9 @@ Standard errors are cluster-robust by school with the G/(G-1) factor (the report
 
 Cluster-randomised comparison (``crt``): the post-period count of each school, Poisson with exposure
 pupils x post terms, on treatment and the log of the school's baseline rate (pre-period count + 0.5 over
-pre-period exposure), robust (sandwich) standard errors with the G/(G-K) factor.
+pre-period exposure), robust (sandwich) standard errors with each school's leverage allowed for (HC2).
+Stratified (``crt_strata``): the same with one intercept per stratum (authority fixed effects) in place of the
+common one, as an analysis that respects randomisation within strata would.
 """
 
 from __future__ import annotations
@@ -32,7 +34,12 @@ MAX_COEFFICIENT = 12.0
 
 def _newton(A: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Clipped Newton steps of every replicate, and which replicates have a usable (non-singular) Hessian."""
-    usable = np.isfinite(A).all((1, 2)) & (np.linalg.cond(np.where(np.isfinite(A), A, 0.0)) < 1e12)
+    finite = np.isfinite(A).all((1, 2))
+    # the Hessians are symmetric: their 2-norm condition number is the ratio of the extreme |eigenvalues|,
+    # which eigvalsh finds faster than the SVD np.linalg.cond would use
+    eig = np.abs(np.linalg.eigvalsh(np.where(finite[:, None, None], A, np.eye(A.shape[-1]))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usable = finite & (eig.max(-1) / eig.min(-1) < 1e12)
     A, g = np.where(usable[:, None, None], A, np.eye(A.shape[-1])), np.where(usable[:, None], g, 0.0)
     step = np.linalg.solve(A, g[..., None])[..., 0]
     return np.clip(step, -MAX_STEP, MAX_STEP), usable
@@ -64,8 +71,9 @@ class Fits:
 def _did_state(y: np.ndarray, n: np.ndarray, d: np.ndarray, post: np.ndarray, beta: np.ndarray):
     """Fitted means with the school effects profiled out; beta = (term effects 1..T-1, interaction)."""
     tau = np.concatenate([np.zeros((beta.shape[0], 1)), beta[:, :-1]], axis=1)  # (R, T)
-    eta = tau[:, None, :] + beta[:, -1, None, None] * d[..., None] * post  # (R, S, T)
-    expo = n[..., None] * np.exp(eta)
+    # d and post are 0/1, so exp(tau_t + delta d post_t) is one of two (R, T) arrays: no (R, S, T) exponential
+    plain, shifted = np.exp(tau), np.exp(tau + beta[:, -1, None] * post)
+    expo = n[..., None] * np.where(d[..., None] > 0, shifted[:, None, :], plain[:, None, :])
     with np.errstate(divide="ignore"):
         alpha = np.log(y.sum(-1) / expo.sum(-1))  # -inf for a school with no events
     return np.where(np.isfinite(alpha)[..., None], expo * np.exp(alpha)[..., None], 0.0)
@@ -77,9 +85,8 @@ def _did_blocks(y, w, d, post):
     with np.errstate(invalid="ignore", divide="ignore"):
         pbar = np.where(total > 0, (w * post).sum(-1, keepdims=True) / total, 0.0)
     wt = w[..., 1:]  # terms 1..T-1
-    a_tt = np.einsum("rsj,jl->rjl", wt, np.eye(wt.shape[-1])) - np.einsum(
-        "rsj,rsl->rjl", wt, wt / np.where(total > 0, total, 1.0)
-    )
+    a_tt = -np.einsum("rsj,rsl->rjl", wt, wt / np.where(total > 0, total, 1.0))
+    a_tt += wt.sum(1)[:, :, None] * np.eye(wt.shape[-1])  # the diagonal part, sum over schools
     a_td = np.einsum("rs,rsj->rj", d, wt * (post[1:] - pbar))
     a_dd = np.einsum("rs,rst->r", d, w * (post - pbar) ** 2)
     k = wt.shape[-1] + 1
@@ -88,6 +95,18 @@ def _did_blocks(y, w, d, post):
     resid = y - w
     u = np.concatenate([resid[..., 1:], (d * (resid * post).sum(-1))[..., None]], axis=-1)
     return A, u.sum(1), u
+
+
+def _did_start(y: np.ndarray, n: np.ndarray, d: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """Starting values near the answer, so Newton needs fewer steps: each term's log rate in the control
+    schools against the first term's, and the crude difference in differences of the arms' pooled rates."""
+    arms = np.stack([1 - d, d], axis=1)  # (R, 2, S)
+    rate = (np.einsum("ras,rst->rat", arms, y) + 0.5) / np.einsum("ras,rs->ra", arms, n)[..., None]  # (R, 2, T)
+    log = np.log(rate)
+    tau = log[:, 0, 1:] - log[:, 0, :1]
+    gap = log[:, 1] - log[:, 0]  # treated against control, each term
+    delta = (gap * post).sum(-1) / post.sum() - (gap * (1 - post)).sum(-1) / (1 - post).sum()
+    return np.clip(np.concatenate([tau, delta[:, None]], axis=1), -MAX_STEP, MAX_STEP)
 
 
 def fit_did(sim: Simulated) -> Fits:
@@ -102,14 +121,15 @@ def fit_did(sim: Simulated) -> Fits:
     ((3,), True)
     """
     y, n, d, post = sim.counts, sim.pupils, sim.treated, sim.post
-    beta = np.zeros((y.shape[0], y.shape[-1]))
+    beta = _did_start(y, n, d, post)
     for _ in range(MAX_STEPS):
         A, g, u = _did_blocks(y, _did_state(y, n, d, post, beta), d, post)
         step, usable = _newton(A, g)
         beta += step
         if np.max(np.abs(step)) < TOLERANCE:
             break
-    A, _, u = _did_blocks(y, _did_state(y, n, d, post, beta), d, post)
+    # A and u are those of the last step's starting point: after a step under 1e-6 on the log scale (all a
+    # finished replicate can have had), the standard error they give differs only in its sixth digit or later
     ok = _finished(beta, step, usable)
     return Fits(np.where(ok, beta[:, -1], np.nan), np.where(ok, _sandwich_se(A, u, -1, ok), np.nan))
 
@@ -117,14 +137,33 @@ def fit_did(sim: Simulated) -> Fits:
 def _sandwich_se(A: np.ndarray, u: np.ndarray, j: int, ok: np.ndarray) -> np.ndarray:
     """Cluster-robust SE of coefficient ``j``: A^-1 (sum_s u_s u_s') A^-1 x G/(G-1), G = schools (``ok`` rows)."""
     g = u.shape[1]
-    meat = np.einsum("rsk,rsl->rkl", u, u)
+    meat = np.swapaxes(u, 1, 2) @ u
     inv = np.linalg.inv(np.where(ok[:, None, None], A, np.eye(A.shape[-1])))
     var = (inv @ meat @ inv)[:, j, j] * g / (g - 1)
     return np.sqrt(np.where(ok & (var >= 0), var, np.nan))
 
 
-def fit_crt(sim: Simulated) -> Fits:
-    """Post-period counts on treatment and log baseline rate (Poisson, robust SE), every replicate.
+def _crt_state(y, expo, X, sizes, beta):
+    """Fitted means with the strata's intercepts profiled out (each stratum's fitted total is its observed
+    total), the strata's fitted totals ``M`` per school and ``X`` centred on its fitted-mean-weighted stratum
+    means. Schools come in blocks of their strata, ``sizes`` long."""
+    lin = expo * np.exp((X @ beta[..., None])[..., 0])  # (R, S)
+    total = lambda v: np.repeat(np.add.reduceat(v, np.r_[0, np.cumsum(sizes)[:-1]], axis=1), sizes, axis=1)  # noqa: E731
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mu = np.where(total(y) > 0, lin * total(y) / total(lin), 0.0)
+    M = total(mu)  # (R, S): the school's stratum's fitted total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where(M[..., None] > 0, total(mu[..., None] * X) / M[..., None], 0.0)
+    return mu, M, X - means
+
+
+def fit_crt(sim: Simulated, strata: bool = False) -> Fits:
+    """Post-period counts on treatment and log baseline rate (Poisson, robust SE), every replicate; with
+    ``strata``, one intercept per stratum of ``sim.stratum``.
+
+    The intercepts are profiled out in closed form, so Newton runs on the two slopes only: the profiled
+    Hessian is ``sum mu x~ x~'`` with ``x~`` centred within strata, each school's influence on the slopes is
+    ``H^-1 x~ (y - mu)``, and its leverage ``mu (1 / M_k + x~' H^-1 x~)``, ``M_k`` its stratum's fitted total.
 
     Examples
     --------
@@ -138,23 +177,32 @@ def fit_crt(sim: Simulated) -> Fits:
     y = sim.counts[..., post].sum(-1)
     expo = sim.pupils * post.sum()
     base = np.log((sim.counts[..., ~post].sum(-1) + 0.5) / (sim.pupils * (~post).sum()))
-    X = np.stack([np.ones_like(y), sim.treated, base - base.mean(1, keepdims=True)], axis=-1)  # (R, S, 3)
-    beta = np.zeros((y.shape[0], 3))
-    beta[:, 0] = np.log(y.sum(1) / expo.sum(1))
+    codes = sim.stratum if strata and sim.stratum is not None else np.zeros(y.shape[1], int)
+    if np.any(np.diff(codes) < 0):
+        raise ValueError("schools must come in blocks of their strata")
+    sizes = np.bincount(codes)
+    X = np.stack([sim.treated, base - base.mean(1, keepdims=True)], -1)  # (R, S, 2)
+    beta = np.zeros((y.shape[0], 2))
     for _ in range(MAX_STEPS):
-        mu = expo * np.exp(np.einsum("rsk,rk->rs", X, beta))
-        A = np.einsum("rs,rsk,rsl->rkl", mu, X, X)
-        step, usable = _newton(A, np.einsum("rsk,rs->rk", X, y - mu))
+        mu, _, Xc = _crt_state(y, expo, X, sizes, beta)
+        A = np.swapaxes(Xc * mu[..., None], 1, 2) @ Xc
+        step, usable = _newton(A, (np.swapaxes(X, 1, 2) @ (y - mu)[..., None])[..., 0])
         beta += step
         if np.max(np.abs(step)) < TOLERANCE:
             break
-    mu = expo * np.exp(np.einsum("rsk,rk->rs", X, beta))
-    u = X * (y - mu)[..., None]
-    A = np.einsum("rs,rsk,rsl->rkl", mu, X, X)
-    ok = _finished(beta[:, 1:], step, usable)  # the intercept is large on the log scale of a rare rate
-    g, k = u.shape[1], X.shape[-1]
-    se = _sandwich_se(A, u, 1, ok) * np.sqrt((g - 1) / (g - k))
-    return Fits(np.where(ok, beta[:, 1], np.nan), np.where(ok, se, np.nan))
+    mu, M, Xc = _crt_state(y, expo, X, sizes, beta)
+    A = np.swapaxes(Xc * mu[..., None], 1, 2) @ Xc
+    ok = _finished(beta, step, usable)
+    # HC2: each school's score scaled by 1 / sqrt(1 - leverage), so that a stratum's few schools, whose own
+    # intercept fits them closely, do not make the variance look smaller than it is (Bell & McCaffrey 2002)
+    inv = np.linalg.inv(np.where(ok[:, None, None], A, np.eye(2)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(M > 0, 1 / M, 0.0)
+    lev = np.clip(mu * (own + ((Xc @ inv) * Xc).sum(-1)), 0.0, 0.99)
+    u = Xc * ((y - mu) / np.sqrt(1 - lev))[..., None]
+    g = u.shape[1]
+    se = _sandwich_se(A, u, 0, ok) * np.sqrt((g - 1) / g)  # no G/(G-1) factor: HC2 corrects on its own
+    return Fits(np.where(ok, beta[:, 0], np.nan), np.where(ok, se, np.nan))
 
 
-ANALYSE = {"did": fit_did, "crt": fit_crt}
+ANALYSE = {"did": fit_did, "crt": fit_crt, "crt_strata": lambda sim: fit_crt(sim, strata=True)}

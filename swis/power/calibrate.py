@@ -142,3 +142,16 @@ def design_inputs(outcome: str, phase: str | None, reps: int = 0, seed: int = 20
     est = calibration.set_index("parameter")["estimate"]
     fields = {k: float(est[k]) for k in ("baseline_rate", "sd_school", "sd_term")}
     return calibration, {**fields, "pupils": trial_pupils(pupil_distribution(phase or "")[1])}
+
+
+def authority_rates(outcome: str, phase: str | None = None) -> pd.Series:
+    """Each pilot authority's pooled rate before its pilot (events per pupil per term), schools of ``phase``.
+
+    Examples
+    --------
+    >>> rates = authority_rates("s47", "Secondary")
+    >>> sorted(rates.index), bool((rates > 0).all())
+    (['Lambeth', 'Southampton', 'Stockport'], True)
+    """
+    totals = pre_pilot_rows(outcome, phase).groupby("authority")[["count", "pupils"]].sum()
+    return totals["count"] / totals["pupils"]

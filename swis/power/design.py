@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ANALYSES = ("did", "crt")
+ANALYSES = ("did", "crt", "crt_strata")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,12 @@ class TrialDesign:
         Standard deviation of the school effect on the log rate (between-school variation).
     sd_term : float
         Standard deviation of the school-by-term effect on the log rate (overdispersion from term to term).
+    rho_term : float
+        Correlation of a school's term effects one term apart (AR(1): ``rho_term ** k`` at ``k`` terms apart);
+        0 for term effects independent from term to term.
+    sd_authority : float
+        Standard deviation of the authority (stratum) effect on the log rate, shared by a stratum's schools in
+        every term; ignored without ``strata`` (no authorities to differ).
     effect : float
         Rate ratio of the intervention in the post terms (1: no effect).
     pupils : tuple of float
@@ -37,7 +43,8 @@ class TrialDesign:
     analysis : {"did", "crt"}
         The report's difference-in-differences (Poisson with school and term fixed effects, pooled
         intervention-by-post interaction, cluster-robust SE by school) or a cluster-randomised comparison of
-        the post-period rate adjusted for the school's baseline rate (Poisson, robust SE).
+        the post-period rate adjusted for the school's baseline rate (Poisson, robust SE), or the same with
+        a fixed effect for each stratum (``crt_strata``: the analysis that respects stratified randomisation).
     alpha : float
         Two-sided level of the test.
     """
@@ -49,6 +56,8 @@ class TrialDesign:
     baseline_rate: float = 0.01
     sd_school: float = 0.5
     sd_term: float = 0.3
+    rho_term: float = 0.0
+    sd_authority: float = 0.0
     effect: float = 1.0
     pupils: tuple[float, float] = (1000.0, 0.3)
     strata: tuple[int, ...] = field(default_factory=tuple)
@@ -72,8 +81,10 @@ class TrialDesign:
             out.append("terms_pre and terms_post must each be at least 1")
         if not (self.baseline_rate > 0 and np.isfinite(self.baseline_rate)):
             out.append(f"baseline_rate must be a positive number, got {self.baseline_rate}")
-        if self.sd_school < 0 or self.sd_term < 0:
-            out.append("sd_school and sd_term must be >= 0")
+        if min(self.sd_school, self.sd_term, self.sd_authority) < 0:
+            out.append("sd_school, sd_term and sd_authority must be >= 0")
+        if not -1 < self.rho_term < 1:
+            out.append(f"rho_term must lie strictly between -1 and 1, got {self.rho_term}")
         if not (self.effect > 0 and np.isfinite(self.effect)):
             out.append(f"effect must be a positive rate ratio, got {self.effect}")
         if self.pupils[0] <= 0 or self.pupils[1] < 0:
@@ -120,6 +131,17 @@ class TrialDesign:
         return tuple(int(k) for k in base)
 
     @property
+    def stratum(self) -> np.ndarray:
+        """Each school's stratum, 0, 1, ... in order (all 0 without strata).
+
+        Examples
+        --------
+        >>> TrialDesign(n_schools=5, strata=(2, 3)).stratum.tolist()
+        [0, 0, 1, 1, 1]
+        """
+        return np.repeat(np.arange(len(self.strata or (1,))), self.strata or (self.n_schools,))
+
+    @property
     def n_terms(self) -> int:
         """Terms in all."""
         return self.terms_pre + self.terms_post
@@ -128,3 +150,15 @@ class TrialDesign:
     def post(self) -> np.ndarray:
         """1.0 in the post terms, 0.0 before."""
         return np.r_[np.zeros(self.terms_pre), np.ones(self.terms_post)]
+
+
+def even_strata(n_schools: int, n_strata: int) -> tuple[int, ...]:
+    """``n_schools`` shared among ``n_strata`` strata as evenly as whole schools allow, larger strata first.
+
+    Examples
+    --------
+    >>> even_strata(268, 21)[:3], len(even_strata(268, 21)), sum(even_strata(268, 21))
+    ((13, 13, 13), 21, 268)
+    """
+    size, extra = divmod(n_schools, n_strata)
+    return tuple(size + 1 if k < extra else size for k in range(n_strata))

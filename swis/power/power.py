@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from swis.power.analyse import ANALYSE, Fits, _did_blocks
-from swis.power.design import TrialDesign
+from swis.power.design import TrialDesign, even_strata
 from swis.power.simulate import Simulated, simulate
 
 
@@ -51,6 +51,9 @@ class PowerResult:
             "baseline_rate": d.baseline_rate,
             "sd_school": d.sd_school,
             "sd_term": d.sd_term,
+            "rho_term": d.rho_term,
+            "sd_authority": d.sd_authority,
+            "n_strata": len(d.strata),
             "effect": d.effect,
             "alpha": d.alpha,
             "reps": self.reps,
@@ -103,7 +106,8 @@ def power_curve(
     analyses: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Power over the ``values`` of one field of the design (``effect`` or ``n_schools``), same seed each; for
-    each of ``analyses`` (default: the design's own) on the same simulated trials.
+    each of ``analyses`` (default: the design's own) on the same simulated trials. Over ``n_schools``, the
+    schools are shared evenly among the design's strata (fewer strata where each would have under two).
 
     Examples
     --------
@@ -113,14 +117,22 @@ def power_curve(
     """
     rows = []
     for v in values:
-        changes = {field: v, "n_treated": None} if field == "n_schools" else {field: v}
+        changes = {field: v}
+        if field == "n_schools":  # as many strata as before, fewer where each would have under two schools
+            strata = even_strata(v, min(len(design.strata), v // 2)) if design.strata else ()
+            changes.update(n_treated=v // 2, strata=strata)  # half in all, shared among the strata
         for analysis in analyses or (design.analysis,):
             rows.append(simulate_power(replace(design, analysis=analysis, **changes), reps, seed).row())
     return pd.DataFrame(rows)
 
 
 def minimum_detectable_effect(
-    design: TrialDesign, power: float = 0.8, reps: int = 1000, seed: int = 1, reduction: bool = True
+    design: TrialDesign,
+    power: float = 0.8,
+    reps: int = 1000,
+    seed: int = 1,
+    reduction: bool = True,
+    check: bool = True,
 ) -> dict:
     """The rate ratio detectable with ``power``, from the standard error of the simulated null.
 
@@ -128,6 +140,7 @@ def minimum_detectable_effect(
     null replicates; then the power at that effect is simulated to check it. ``mde_mcse`` is the Monte Carlo
     standard error of the detectable effect (delta method on the mean squared standard error), and
     ``null_rejection`` the test's rejection rate with no effect (nominally ``alpha``), with its own ``null_mcse``.
+    With ``check=False`` the power at the detectable effect is not simulated (NaN): half the cost.
 
     Examples
     --------
@@ -141,15 +154,15 @@ def minimum_detectable_effect(
     k = norm.ppf(1 - design.alpha / 2) + norm.ppf(power)
     mde = float(np.exp(-k * se if reduction else k * se))
     se_mcse = float(se2.std(ddof=1) / np.sqrt(se2.size) / (2 * se))
-    check = simulate_power(replace(design, effect=mde), reps, seed)
+    at_mde = simulate_power(replace(design, effect=mde), reps, seed) if check else None
     return {
         "mde": mde,
         "mde_mcse": float(mde * k * se_mcse),
         "se_null": se,
         "null_rejection": null.power,
         "null_mcse": null.mcse,
-        "power_at_mde": check.power,
-        "mcse_at_mde": check.mcse,
+        "power_at_mde": at_mde.power if at_mde else np.nan,
+        "mcse_at_mde": at_mde.mcse if at_mde else np.nan,
     }
 
 
@@ -180,3 +193,17 @@ def se_from_interval(low: float, high: float, level: float = 0.95) -> float:
     0.0509
     """
     return float((np.log(high) - np.log(low)) / (2 * norm.ppf(1 - (1 - level) / 2)))
+
+
+def power_from_se(effects, se: float, alpha: float = 0.05) -> np.ndarray:
+    """Two-sided power of a Wald test of a log rate ratio with standard error ``se``, at each true ``effects``:
+    ``Phi(|log e| / se - z) + Phi(-|log e| / se - z)``. With ``se`` from simulated null trials it carries a
+    simulated design's precision to effects not simulated (the curves at the ends of the variation's intervals).
+
+    Examples
+    --------
+    >>> np.round(power_from_se([1.0, np.exp(-2.8 * 0.05)], 0.05), 3).tolist()
+    [0.05, 0.8]
+    """
+    z, lam = norm.ppf(1 - alpha / 2), np.abs(np.log(np.asarray(effects, float))) / se
+    return norm.cdf(lam - z) + norm.cdf(-lam - z)

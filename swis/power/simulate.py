@@ -3,8 +3,13 @@
 The model, for school *s* in term *t* of replicate *r*: the count is Poisson with mean
 ``pupils_rs * baseline_rate * exp(b_rs + w_rst) * effect ** (treated_rs * post_t)``, with the school effect
 ``b ~ N(-sd_school**2 / 2, sd_school**2)`` and the school-by-term effect ``w ~ N(-sd_term**2 / 2,
-sd_term**2)``, both of mean one on the rate scale. There is no common trend: term effects are zero, which
-a difference-in-differences estimates and removes anyway.
+sd_term**2)``, both of mean one on the rate scale, times ``exp(a_rk)`` for the school's authority (stratum)
+*k*, ``a ~ N(-sd_authority**2 / 2, sd_authority**2)``. A school's term effects follow a stationary AR(1) with
+correlation ``rho_term`` one term apart (independent when 0). There is no common trend: term effects are
+zero, which a difference-in-differences estimates and removes anyway.
+
+The authority effects come from a stream of their own (spawned from the seed), so a design without them draws
+exactly what it drew before they existed; the AR(1) term effects are a filter of the same normal draws.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class Simulated:
     pupils: np.ndarray
     treated: np.ndarray
     post: np.ndarray
+    stratum: np.ndarray | None = None
 
 
 def allocate(design: TrialDesign, reps: int, rng: np.random.Generator) -> np.ndarray:
@@ -62,7 +68,30 @@ def simulate(design: TrialDesign, reps: int, seed: int | tuple[int, ...]) -> Sim
     treated = allocate(design, reps, rng)
     sb, sw = design.sd_school, design.sd_term
     school = rng.normal(-(sb**2) / 2, sb, shape)[..., None]
-    term = rng.normal(-(sw**2) / 2, sw, (*shape, design.n_terms))
+    term = ar1(rng.standard_normal((*shape, design.n_terms)), design.rho_term) * sw - sw**2 / 2
     log_effect = np.log(design.effect) * treated[..., None] * design.post
     mean = pupils[..., None] * design.baseline_rate * np.exp(school + term + log_effect)
-    return Simulated(rng.poisson(mean).astype(float), pupils, treated, design.post)
+    if design.sd_authority > 0 and design.strata:  # without strata there are no authorities to differ
+        sa, strata = design.sd_authority, design.stratum
+        extra = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+        mean = mean * np.exp(extra.normal(-(sa**2) / 2, sa, (reps, strata.max() + 1))[:, strata, None])
+    return Simulated(rng.poisson(mean).astype(float), pupils, treated, design.post, design.stratum)
+
+
+def ar1(z: np.ndarray, rho: float) -> np.ndarray:
+    """Standard normal draws along the last axis made a stationary AR(1) with lag-one correlation ``rho``
+    (unit variance; ``z`` itself when ``rho`` is 0).
+
+    Examples
+    --------
+    >>> x = ar1(np.random.default_rng(1).standard_normal((20000, 3)), 0.6)
+    >>> np.round(np.corrcoef(x[:, 0], x[:, 1])[0, 1], 1), np.round(np.corrcoef(x[:, 0], x[:, 2])[0, 1], 2)
+    (np.float64(0.6), np.float64(0.36))
+    """
+    if rho == 0:
+        return z
+    out = np.empty_like(z)
+    out[..., 0] = z[..., 0]
+    for t in range(1, z.shape[-1]):
+        out[..., t] = rho * out[..., t - 1] + np.sqrt(1 - rho**2) * z[..., t]
+    return out

@@ -60,6 +60,30 @@ def mde_display(mdes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def sensitivity_display(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """One row per assumption, one column per analysis: the fall detectable with 80% power (% lower) with its
+    Monte Carlo SE.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame(
+    ...     {"setting": ["a", "a"], "analysis_name": ["x", "y"], "mde": [0.8, 0.9], "mde_mcse": [0.002, 0.001]}
+    ... )
+    >>> sensitivity_display(table).values.tolist()
+    [['a', '20.0% ± 0.2', '10.0% ± 0.1']]
+    """
+    cells = sensitivity.assign(
+        cell=[
+            f"{(1 - v) * 100:.1f}% ± {m * 100:.1f}"
+            for v, m in zip(sensitivity["mde"], sensitivity["mde_mcse"], strict=True)
+        ]
+    )
+    wide = cells.pivot(index="setting", columns="analysis_name", values="cell")
+    order = list(dict.fromkeys(sensitivity["setting"]))
+    columns = list(dict.fromkeys(sensitivity["analysis_name"]))
+    return wide.loc[order, columns].rename_axis(columns=None).reset_index().rename(columns={"setting": "Assumption"})
+
+
 def fmt_share(v: float) -> str:
     """A share as a percentage; an empty cell when no simulated trial rejected (nothing to average)."""
     return "" if pd.isna(v) else f"{v:.0%}"
@@ -207,3 +231,20 @@ def se_check_sentence(trial_se: float, simulated_se: float) -> str:
         return "the simulation agrees with the trial"
     word = "pessimistic" if ratio > 0 else "optimistic"
     return f"the simulation is {abs(ratio):.0%} more {word} than the trial turned out"
+
+
+def strata_sentence(plain_pct: float, strata_pct: float) -> str:
+    """How the authorities' intercepts change the baseline-adjusted comparison's detectable fall (in % lower),
+    in words: the same within half a percentage point, else which way it moves.
+
+    Examples
+    --------
+    >>> strata_sentence(12.3, 11.2)
+    'with them it detects a smaller fall, about 11% against 12% without them'
+    >>> strata_sentence(12.3, 12.1)
+    'with them or without, it detects a fall of about 12%'
+    """
+    if abs(plain_pct - strata_pct) < 0.5:
+        return f"with them or without, it detects a fall of about {strata_pct:.0f}%"
+    word = "smaller" if strata_pct < plain_pct else "larger"
+    return f"with them it detects a {word} fall, about {strata_pct:.0f}% against {plain_pct:.0f}% without them"

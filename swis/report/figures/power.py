@@ -9,6 +9,8 @@ import pandas as pd
 from swis.report.style import FIGURE_WIDTH_IN, GROUP_COLOURS, REFERENCE_LINE, TEXT_PT
 
 ANALYSIS_NAMES = {"did": "difference in differences", "crt": "comparison adjusted for baseline rate"}
+#: Names of every analysis in tables (the curves show the first two).
+TABLE_NAMES = {**ANALYSIS_NAMES, "crt_strata": "the same, with authority fixed effects"}
 ANALYSIS_STYLE = {"did": ("-", "o", GROUP_COLOURS["intervention"]), "crt": ("--", "s", GROUP_COLOURS["control"])}
 
 
@@ -20,6 +22,9 @@ def _curves(ax, table: pd.DataFrame, x: str) -> None:
         ax.fill_between(
             rows[x], rows["power"] - 2 * rows["mcse"], rows["power"] + 2 * rows["mcse"], color=colour, alpha=0.15, lw=0
         )
+        if "power_low_var" in rows:  # the power at the ends of the variation's intervals: thin lines
+            for end in ("power_low_var", "power_high_var"):
+                ax.plot(rows[x], rows[end], line, color=colour, lw=0.8, alpha=0.7)
     ax.axhline(0.8, color=REFERENCE_LINE, lw=1, ls=":")
     ax.set_ylim(0, 1)
     ax.set_ylabel("Power")
@@ -28,7 +33,9 @@ def _curves(ax, table: pd.DataFrame, x: str) -> None:
 def power_figure(by_effect: pd.DataFrame, by_schools: pd.DataFrame, outcome_label: str) -> plt.Figure:
     """Two panels: power against the rate ratio (fixed schools), and against the number of schools.
 
-    Bands are two Monte Carlo standard errors either side; the dotted line marks 80% power.
+    Bands are two Monte Carlo standard errors either side; the dotted line marks 80% power. Where the table has
+    ``power_low_var`` and ``power_high_var`` (the power at the ends of the variation's intervals), thin lines of
+    each analysis's style show them.
     """
     fig, (left, right) = plt.subplots(
         2, 1, figsize=(FIGURE_WIDTH_IN, 6.4), layout="constrained"
