@@ -285,6 +285,37 @@ def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers:
     return report
 
 
+def keep_unchanged_times(staging: Path, previous: Path) -> int:
+    """Give each file of ``staging`` whose bytes equal those of the same file in ``previous`` that file's
+    modification time; returns how many kept their time.
+
+    Sphinx re-reads a page whose source is newer than its last reading. A notebook executed again (``--force``,
+    or because something it read changed) is written anew even when its bytes are the same, and would make
+    the next render read it again: keeping the time of unchanged files keeps the incremental render to the
+    pages that changed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> old, new = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> for folder, text in ((old, "same"), (new, "same")):
+    ...     _ = (folder / "a.ipynb").write_text(text)
+    >>> _ = (old / "b.ipynb").write_text("old"); _ = (new / "b.ipynb").write_text("new")
+    >>> os.utime(old / "a.ipynb", (0, 0)); os.utime(old / "b.ipynb", (0, 0))
+    >>> keep_unchanged_times(new, old), (new / "a.ipynb").stat().st_mtime, (new / "b.ipynb").stat().st_mtime > 0
+    (1, 0.0, True)
+    """
+    kept = 0
+    for path in staging.rglob("*"):
+        before = previous / path.relative_to(staging)
+        same_size = path.is_file() and before.is_file() and path.stat().st_size == before.stat().st_size
+        if same_size and path.read_bytes() == before.read_bytes():
+            stat = before.stat()
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            kept += 1
+    return kept
+
+
 def execute_all(
     runs: list[Run], keep: Path | None = None, progress: bool = True, force: bool = False, workers: int | None = None
 ) -> tuple[Path, list[dict]]:
@@ -303,6 +334,7 @@ def execute_all(
         first = [r for r in runs if r.name not in AFTER]
         report = _stage(first, staging, force, progress, workers)
         report += _stage([r for r in runs if r.name in AFTER], staging, force, progress, workers)
+        keep_unchanged_times(staging, paths.GENERATED)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
