@@ -112,40 +112,46 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-#: Parts of files being read, innermost last, as (absolute path, column, value): see :func:`reading_part`.
-_PARTS: list[tuple[str, str, str]] = []
+#: Parts of files being read, innermost last, as (absolute path, part): see :func:`reading_part`.
+_PARTS: list[tuple[str, tuple[str, ...]]] = []
 
 
 @contextlib.contextmanager
-def reading_part(path: str | Path, column: str, value: str):
-    """Declare that what is read of ``path`` inside this block is only its rows whose ``column`` is ``value``.
+def reading_part(path: str | Path, column: str, value: str, cells: tuple[str, ...] = ()):
+    """Declare that what is read of ``path`` inside this block is only its rows whose ``column`` is ``value``
+    (and of those, only the ``cells`` columns, when given).
 
     The book's build records every file a notebook opens (:mod:`swis.book.build.record`); an open inside
     this block is recorded as a read of that part of the file, so that a change to other rows (another
-    authority's count in the report's panel) does not re-execute the notebook. Use it only where rows
-    outside the part cannot change the result: e.g. :func:`swis.data.panel.load_panel` keeps the rows of
-    one authority.
+    authority's count in the report's panel) or other columns (a count, where only the schools' labels are
+    read) does not re-execute the notebook. Use it only where nothing outside the part can change the result:
+    e.g. :func:`swis.data.panel.load_panel` keeps the rows of one authority.
 
     Examples
     --------
     >>> with reading_part("data/panels/swis_panel.csv", "authority", "Stockport"):
     ...     part_being_read(os.path.abspath("data/panels/swis_panel.csv"))
     ('authority', 'Stockport')
+    >>> with reading_part("data/panels/swis_panel.csv", "authority", "Stockport", ("school", "group")):
+    ...     part_being_read(os.path.abspath("data/panels/swis_panel.csv"))
+    ('authority', 'Stockport', 'school,group')
     >>> part_being_read(os.path.abspath("data/panels/swis_panel.csv")) is None
     True
     """
-    _PARTS.append((os.path.abspath(path), column, value))
+    part = (column, value, ",".join(cells)) if cells else (column, value)
+    _PARTS.append((os.path.abspath(path), part))
     try:
         yield
     finally:
         _PARTS.pop()
 
 
-def part_being_read(full: str) -> tuple[str, str] | None:
-    """(column, value) of the part of the file at absolute path ``full`` being read now, or None."""
-    for path, column, value in reversed(_PARTS):
+def part_being_read(full: str) -> tuple[str, ...] | None:
+    """The part of the file at absolute path ``full`` being read now, or None: (column, value), or
+    (column, value, comma-separated cells)."""
+    for path, part in reversed(_PARTS):
         if path == full:
-            return column, value
+            return part
     return None
 
 

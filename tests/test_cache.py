@@ -124,6 +124,20 @@ def part_run(isolated):
     return run, staging, data
 
 
+def test_a_part_of_some_columns_changes_with_those_columns_only(isolated):
+    run, staging, notebook, record, data = isolated
+    data.write_text(PANEL)
+    labels = [["authority", "Southampton", "authority"]]
+    record.write_text(json.dumps({"read": [], "written": [], "parts": {paths.relative(data): labels}}))
+    cache.store(run, staging, notebook, record)
+    data.write_text(PANEL.replace("Southampton,1", "Southampton,4"))
+    assert cache.decide(run, staging).reuse  # a count, which the run did not read
+    data.write_text(PANEL.replace("Southampton,1", "Southampton,4").replace("count\n", "count\nStockport,5\n"))
+    assert cache.decide(run, staging).reason == (
+        f"the authority of the rows of {paths.relative(data)} with authority Southampton changed"
+    )
+
+
 def test_a_change_to_rows_a_run_did_not_read_reuses_it(part_run):
     run, staging, data = part_run
     data.write_text(PANEL.replace("Stockport,2", "Stockport,3"))
@@ -198,15 +212,16 @@ def _edit_count(root: Path, authority: str) -> None:
     panel.write_text("".join(lines), encoding="utf-8")
 
 
-#: The runs that read Southampton's rows of the report's panel, or a run's output that does.
-READ_SOUTHAMPTON = {"authority_southampton", "matching", "audit", "sensitivity", "planning"}
+#: The runs that read Southampton's counts in the report's panel (the matching chapter reads only its schools'
+#: labels, to plant synthetic pilots of the same phases).
+READ_SOUTHAMPTON = {"authority_southampton", "audit", "sensitivity", "planning"}
 
 
 @pytest.mark.book
 def test_one_count_changed_re_executes_the_notebooks_that_read_its_rows(built, tmp_path):
     """Changing one of Southampton's counts re-executes Southampton's page, the pages that read every
-    authority's rows or Southampton's (matching draws its pilot mix from them), then the synthesis, which
-    reads their results; no other notebook."""
+    authority's rows, then the synthesis, which reads their results; no other notebook (the matching chapter
+    reads Southampton's school labels, not its counts)."""
     root = _copy_with_cache(tmp_path)
     _edit_count(root, "Southampton")
     assert {n for n, what in _dry_run(root).items() if what == "re-execute"} == READ_SOUTHAMPTON

@@ -187,14 +187,23 @@ def test_the_worked_example_page_says_its_data_are_synthetic():
     assert "No count is hidden." in opening and "the report printed" not in opening
 
 
-def test_a_new_table_of_contents_renders_every_page_afresh(tmp_path, monkeypatch):
+def test_a_new_table_of_contents_or_style_renders_every_page_afresh(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "RENDER_DIR", tmp_path / "render")
-    monkeypatch.setattr(render, "RENDER_TOC", tmp_path / "render" / "toc.txt")
+    monkeypatch.setattr(render, "RENDER_LAYOUT", tmp_path / "render" / "layout.txt")
     (tmp_path / "render" / "_build" / "html").mkdir(parents=True)
-    render.RENDER_TOC.write_text(render._toc_hash())
-    assert not render.forget_render_if_toc_changed() and render.RENDER_DIR.exists()  # same contents: kept
-    render.RENDER_TOC.write_text("the hash of another table of contents")
-    assert render.forget_render_if_toc_changed() and not render.RENDER_DIR.exists()
+    render.RENDER_LAYOUT.write_text(render._layout_hash())
+    assert not render.forget_render_if_layout_changed() and render.RENDER_DIR.exists()  # same layout: kept
+    render.RENDER_LAYOUT.write_text("the hash of another table of contents or stylesheet")
+    assert render.forget_render_if_layout_changed() and not render.RENDER_DIR.exists()
+
+
+def test_the_layout_hash_covers_contents_configuration_and_styles(monkeypatch):
+    """A changed stylesheet must re-render every page: the others would link it by its old checksum."""
+    from swis.book.build import cache
+
+    before = render._layout_hash()
+    monkeypatch.setattr(cache, "tree_hash", lambda root, pattern: f"another {root.name}")
+    assert render._layout_hash() != before
 
 
 # -------------------------------------------------------------------------------------------------------

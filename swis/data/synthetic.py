@@ -167,8 +167,9 @@ def pilot_mix(authority: str) -> dict[str, int]:
     from swis import paths
     from swis.io import reading_part
 
-    with reading_part(paths.PANEL, "authority", authority):  # the other authorities' rows do not matter
-        panel = pd.read_csv(paths.PANEL, dtype=str, usecols=["authority", "school", "group"])
+    columns = ("authority", "school", "group")  # of this authority's rows: neither counts nor other authorities
+    with reading_part(paths.PANEL, "authority", authority, columns):
+        panel = pd.read_csv(paths.PANEL, dtype=str, usecols=list(columns))
     labels = panel.loc[(panel["authority"] == authority) & (panel["group"] == "intervention"), "school"]
     labels = {s.upper() for s in labels if s.upper().endswith("_INT")}
     mix = {phase: sum(phase.upper() in s for s in labels) for phase in YEARS}

@@ -63,19 +63,32 @@ def static_key(run: Run) -> dict[str, str]:
     }
 
 
-#: Between a file and the part of it a run read, in a key of an entry's ``reads``: ``<file>#<column>=<value>``.
+#: Between a file and the part of it a run read, in a key of an entry's ``reads``: ``<file>#<column>=<value>``,
+#: then ``#<cell>,<cell>...`` when only some columns of those rows were read.
 PART = "#"
 
 
-def part_hash(path: Path, column: str, value: str) -> str:
+def part_key(rel: str, part: list[str] | tuple[str, ...]) -> str:
+    """The key of a recorded part of a file, e.g. ``data/panels/swis_panel.csv#authority=Lambeth``.
+
+    Examples
+    --------
+    >>> part_key("p.csv", ["authority", "Lambeth"]), part_key("p.csv", ["authority", "Lambeth", "school,group"])
+    ('p.csv#authority=Lambeth', 'p.csv#authority=Lambeth#school,group')
+    """
+    column, value, *cells = part
+    return f"{rel}{PART}{column}={value}" + "".join(f"{PART}{c}" for c in cells)
+
+
+def part_hash(path: Path, column: str, value: str, cells: tuple[str, ...] = ()) -> str:
     """SHA-256 of what a run that keeps the rows of a CSV file whose ``column`` is ``value`` reads of it.
 
-    That is the header, those rows with their line numbers, and what the reader checks in every row: the
-    values of ``column`` that occur (a misspelt authority anywhere is refused) and that every row has as many
-    cells as the header. Rows are read as :func:`swis.io.read_csv_text` reads them (cells stripped, line
-    numbers of the CSV records), so the hash changes when what the run read could have changed, and not when
-    only another part's cells did. A file that cannot be read that way is hashed whole: whatever changed,
-    the run is executed again and reports it.
+    That is the header, those rows with their line numbers (only their ``cells`` columns, when given), and
+    what the reader checks in every row: the values of ``column`` that occur (a misspelt authority anywhere is
+    refused) and that every row has as many cells as the header. Rows are read as
+    :func:`swis.io.read_csv_text` reads them (cells stripped, line numbers of the CSV records), so the hash
+    changes when what the run read could have changed, and not when only another part's cells did. A file that
+    cannot be read that way is hashed whole: whatever changed, the run is executed again and reports it.
 
     Examples
     --------
@@ -86,6 +99,10 @@ def part_hash(path: Path, column: str, value: str) -> str:
     >>> _ = f.write_text("authority,count\\nA,1\\nB,3\\n")
     >>> part_hash(f, "authority", "A") == before, part_hash(f, "authority", "B") == before
     (True, False)
+    >>> labels = part_hash(f, "authority", "B", ("authority",))
+    >>> _ = f.write_text("authority,count\\nA,1\\nB,4\\n")
+    >>> part_hash(f, "authority", "B", ("authority",)) == labels  # a count changed, not a label
+    True
     """
     import csv
     import io
@@ -97,7 +114,8 @@ def part_hash(path: Path, column: str, value: str) -> str:
         body = [(line, row) for line, row in enumerate(rows[1:], 2) if row]
         whole = all(len(row) == len(header) for _, row in body)
         values = sorted({row[at].strip() for _, row in body if len(row) > at})
-        kept = [[str(line), *(c.strip() for c in row)] for line, row in body if row[at].strip() == value]
+        keep = [header.index(c) for c in cells] if cells else range(len(header))
+        kept = [[str(line), *(row[i].strip() for i in keep)] for line, row in body if row[at].strip() == value]
     except (OSError, UnicodeDecodeError, csv.Error, IndexError, ValueError):
         return "whole:" + file_hash(path)
     return hashlib.sha256(json.dumps([header, whole, values, kept]).encode("utf-8")).hexdigest()
@@ -108,8 +126,9 @@ def read_hash(key: str, staging: Path) -> str:
     rel, sep, part = key.partition(PART)
     if not sep:
         return file_hash(_where(rel, staging))
-    column, _, value = part.partition("=")
-    return part_hash(_where(rel, staging), column, value)
+    selection, _, cells = part.partition(PART)
+    column, _, value = selection.partition("=")
+    return part_hash(_where(rel, staging), column, value, tuple(cells.split(",")) if cells else ())
 
 
 def _where(rel: str, staging: Path) -> Path:
@@ -120,9 +139,13 @@ def _where(rel: str, staging: Path) -> Path:
 
 def _described(key: str) -> str:
     """A recorded read in words, e.g. ``the rows of data/panels/swis_panel.csv with authority Stockport``."""
+    from swis.report.format import join_words
+
     rel, sep, part = key.partition(PART)
-    column, _, value = part.partition("=")
-    return f"the rows of {rel} with {column} {value}" if sep else rel
+    selection, _, cells = part.partition(PART)
+    column, _, value = selection.partition("=")
+    which = f"the {join_words(cells.split(','))} of " if cells else ""
+    return f"{which}the rows of {rel} with {column} {value}" if sep else rel
 
 
 @dataclass(frozen=True)
@@ -220,8 +243,8 @@ def store(run: Run, staging: Path, notebook: Path, record_path: Path, seconds: f
         reads[as_generated] = file_hash(_where(as_generated, staging))
     for rel, parts in record.get("parts", {}).items():
         if not rel.startswith(IGNORED):
-            for column, value in parts:
-                key = f"{rel}{PART}{column}={value}"
+            for part in parts:
+                key = part_key(rel, part)
                 reads[key] = read_hash(key, staging)
     CACHE.mkdir(parents=True, exist_ok=True)
     _remove_unfinished(run.name)

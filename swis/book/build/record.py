@@ -30,8 +30,8 @@ class Recorder:
         self.skip = tuple(os.path.join(self.root, p) for p in (".venv", ".swis-cache", ".git"))
         self.read: set[str] = set()
         self.written: set[str] = set()
-        #: path -> the (column, value) parts of it read inside :func:`swis.io.reading_part`
-        self.parts: dict[str, set[tuple[str, str]]] = {}
+        #: path -> the parts of it read inside :func:`swis.io.reading_part` (:func:`swis.io.part_being_read`)
+        self.parts: dict[str, set[tuple[str, ...]]] = {}
 
     def _wanted(self, path) -> str | None:
         if isinstance(path, bytes):

@@ -9,6 +9,7 @@ succeeded, staging folders are removed, and the next build first cleans up
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -107,27 +108,62 @@ RENDER_DIR = paths.ROOT / ".swis-cache" / "render"
 RENDER_KEY = RENDER_DIR / "key.txt"
 
 
-#: The table of contents of the last incremental render.
-RENDER_TOC = RENDER_DIR / "toc.txt"
+#: What every page of the last incremental render was laid out with (:func:`_layout_hash`).
+RENDER_LAYOUT = RENDER_DIR / "layout.txt"
 
 
-def _toc_hash() -> str:
-    from swis.book.build.cache import file_hash
+def _layout_hash() -> str:
+    """Hash of what every page is laid out with, beyond its own source: the table of contents, the
+    configuration, the styles and scripts, and the book's Sphinx extensions."""
+    from swis.book.build import html_fixes, numref_speed
+    from swis.book.build.cache import file_hash, tree_hash
 
-    return file_hash(paths.ROOT / "_toc.yml")
+    parts = [file_hash(paths.ROOT / name) for name in ("_toc.yml", "_config.yml")]
+    parts += [tree_hash(paths.ROOT / "_static", "*")]
+    parts += [file_hash(Path(module.__file__)) for module in (html_fixes, numref_speed)]
+    return "\n".join(parts)
 
 
-def forget_render_if_toc_changed() -> bool:
-    """Drop the incremental render's folder when the table of contents changed since it was made.
+def forget_render_if_layout_changed() -> bool:
+    """Drop the incremental render's folder when what every page is laid out with changed since it was made.
 
     Sphinx re-renders only the pages whose sources changed: a chapter added or removed would leave the other
-    pages' navigation as it was, and a removed chapter's HTML in place. A new table of contents is rare, so
-    the whole book is rendered afresh instead. Returns whether the folder was dropped.
+    pages' navigation as it was and a removed chapter's HTML in place, and a changed stylesheet would leave
+    the other pages linking it by its old checksum. Such changes are rare, so the whole book is rendered
+    afresh instead. Returns whether the folder was dropped.
     """
-    if RENDER_TOC.exists() and RENDER_TOC.read_text() == _toc_hash():
+    if RENDER_LAYOUT.exists() and RENDER_LAYOUT.read_text() == _layout_hash():
         return False
     shutil.rmtree(RENDER_DIR, ignore_errors=True)
     return True
+
+
+#: An image of the rendered pages: Sphinx copies them into ``_images`` and never removes one no page uses.
+_IMAGE_LINK = re.compile(r"_images/([^\"'?#\s)]+)")
+
+
+def drop_unused_images(html: Path) -> int:
+    """Remove the images of ``html/_images`` that no page links (an incremental render keeps the figures of
+    earlier versions of the pages); returns how many were removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> html = Path(tempfile.mkdtemp())
+    >>> (html / "_images").mkdir()
+    >>> for name in ("new.png", "old.png"):
+    ...     _ = (html / "_images" / name).write_bytes(b"png")
+    >>> _ = (html / "page.html").write_text('<img src="../_images/new.png" />')
+    >>> drop_unused_images(html), sorted(p.name for p in (html / "_images").iterdir())
+    (1, ['new.png'])
+    """
+    used = set()
+    for page in html.rglob("*.html"):
+        used |= set(_IMAGE_LINK.findall(page.read_text(encoding="utf-8", errors="replace")))
+    unused = [p for p in (html / "_images").glob("*") if p.is_file() and p.name not in used]
+    for path in unused:
+        path.unlink()
+    return len(unused)
 
 
 def render_key() -> str:
@@ -200,21 +236,22 @@ def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False) -> 
             print("rendering the PDF edition of the built pages", file=sys.stderr, flush=True)
             edition(paths.BUILD / "html")
         return False
-    if not clean and forget_render_if_toc_changed():
-        print("rendering every page: the table of contents is new or changed", file=sys.stderr)
+    if not clean and forget_render_if_layout_changed():
+        print("rendering every page: the contents, configuration or styles are new or changed", file=sys.stderr)
     output = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT))) if clean else RENDER_DIR
     tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     try:
         RENDER_KEY.unlink(missing_ok=True)
         _jupyter_book(output, strict, pdf)
         shutil.copytree(output / "_build" / "html", tmp / "html")
+        drop_unused_images(tmp / "html")
         if pdf:
             edition(tmp / "html")  # printed from these pages, it replaces the old book with them
         _swap(tmp, paths.BUILD)
         RENDER_DIR.mkdir(parents=True, exist_ok=True)
         RENDER_KEY.write_text(key)
         if not clean:  # the stamp describes the incremental folder, which a clean render leaves alone
-            RENDER_TOC.write_text(_toc_hash())
+            RENDER_LAYOUT.write_text(_layout_hash())
     except BaseException:
         if not clean:  # a half-done incremental render is not trusted: the next one starts afresh
             shutil.rmtree(RENDER_DIR, ignore_errors=True)
