@@ -189,6 +189,48 @@ def test_the_cli_build_waits_for_the_running_writer(tmp_path, tmp_lock, monkeypa
     proc.wait(timeout=60)
 
 
+def test_a_dry_run_with_no_wait_refuses_while_another_process_writes(tmp_path, tmp_lock, monkeypatch):
+    from swis.book.build import cache
+
+    looked = []
+    monkeypatch.setattr(cache, "decide", lambda *a, **k: looked.append(1) or pytest.fail("looked at the cache"))
+    proc, release = hold(tmp_path, tmp_lock)
+    try:
+        result = runner.invoke(app, ["build", "--dry-run", "--no-wait"])
+    finally:
+        release.touch()
+        proc.wait(timeout=60)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: process {proc.pid} ("), lines
+    assert result.stdout == "" and looked == []
+
+
+def test_a_dry_run_waits_for_the_running_writer_before_it_looks(tmp_path, tmp_lock, monkeypatch):
+    """What a dry run reports is read only once the writer has finished (never a half-written cache)."""
+    from swis.book.build import cache
+
+    proc, release = hold(tmp_path, tmp_lock)
+    looked = []
+
+    def decide(run, staging, force=False):
+        looked.append(release.exists())  # the holder lets go only once this file exists
+        return cache.Decision(True, "nothing it depends on changed")
+
+    monkeypatch.setattr(cache, "decide", decide)
+    timer = threading.Timer(1.0, release.touch)  # the writer finishes while the dry run waits
+    timer.start()
+    result = runner.invoke(app, ["build", "--dry-run"])
+    timer.join()
+    proc.wait(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert f"waiting for process {proc.pid} (" in result.stderr
+    assert looked and all(looked)
+    assert result.stdout.splitlines()[0].startswith("reuse ")
+    with writer_lock(wait=False, lock=tmp_lock):  # and it let go of the lock when it had answered
+        pass
+
+
 @pytest.mark.book
 def test_two_real_builds_at_once_both_end_well_and_leave_a_finished_book(built):
     """The issue's two terminals: ``swis build --force``, and a plain build started while the first executes."""

@@ -179,3 +179,29 @@ def test_a_build_in_progress_does_not_change_the_key_of_the_book(tmp_path):
     assert cache.tree_hash(book, "*") == after
     (book / "index.md").write_text("# Changed\n")
     assert cache.tree_hash(book, "*") != after
+
+
+def test_the_hold_of_the_kill_test_is_inert_unless_it_names_the_run(toy, monkeypatch):
+    """``SWIS_TEST_HOLD_STORE`` (what tests/test_killed_build.py sets) holds only the run it names."""
+    import time
+
+    folder, staging, run = toy
+    monkeypatch.setenv(cache.HOLD, "another_run")
+    assert store_killed_at(0, folder, staging, run).returncode == 0  # not held: it finished
+    monkeypatch.setenv(cache.HOLD, run.name)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            cache.store(run, staging, staging / "toy.ipynb", folder / "record.json")
+        finally:
+            os._exit(0)  # never reached when held
+    deadline = time.monotonic() + 60
+    while not list(cache.CACHE.glob(".toy.*/held")):
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "the store ended instead of waiting"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    held = next(cache.CACHE.glob(".toy.*"))
+    assert sorted(p.name for p in held.iterdir()) == ["held", "notebook.ipynb", "outputs"]  # no entry.json yet
+    assert cache.decide(run, staging).reuse  # the entry of the finished store is still whole

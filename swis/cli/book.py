@@ -18,22 +18,44 @@ NO_WAIT = typer.Option(False, "--no-wait", help="If another swis process is writ
 
 def _locked_build(no_wait: bool, *args, **kwargs):
     """The build, holding the writer lock (:mod:`swis.book.build.lock`); exit 2 when busy and told not to wait."""
-    from swis.book.build.lock import Busy, locked_build
+    from swis.book.build.lock import locked_build
     from swis.errors import BuildError
 
     try:
-        return locked_build(*args, wait=not no_wait, **kwargs)
+        return _unless_busy(locked_build, *args, wait=not no_wait, **kwargs)
+    except BuildError as err:
+        _build_failed(err)
+
+
+def _unless_busy(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, which takes the writer lock; exit 2 with one line when another process holds
+    it and ``--no-wait`` was given."""
+    from swis.book.build.lock import Busy
+
+    try:
+        return call(*args, **kwargs)
     except Busy as busy:
         typer.echo(
             f"error: {busy} is writing the book; nothing was done (run again without --no-wait to wait)", err=True
         )
         raise typer.Exit(2) from None
-    except BuildError as err:
-        _build_failed(err)
 
 
-def dry_run() -> None:
-    """Say which notebooks a build would re-execute, and why, and whether it would render."""
+def dry_run(wait: bool = True) -> None:
+    """Say which notebooks a build would re-execute, and why, and whether it would render.
+
+    It holds the writer lock while it looks, as a build would: a build under way has staged notebooks and
+    half-stored cache entries, and what a dry run saw of them would be true of neither the book before that
+    build nor the book after it.
+    """
+    from swis.book.build.lock import writer_lock
+
+    with writer_lock(wait=wait):
+        _report_plan()
+
+
+def _report_plan() -> None:
+    """The lines of :func:`dry_run`: reuse or re-execute for each run, and whether the book would render."""
     from swis import paths
     from swis.book.build import cache
     from swis.book.build.plan import AFTER, plan
@@ -64,7 +86,7 @@ def build(
     One build at a time: a second one waits for the first, saying which process it waits for.
     """
     if dry:
-        dry_run()
+        _unless_busy(dry_run, wait=not no_wait)
         return
     index = _locked_build(no_wait, render=not no_render, progress=not quiet, force=force, clean=clean, pdf=pdf)
     typer.echo(f"book: {index}" if not no_render else "notebooks executed into book/generated")

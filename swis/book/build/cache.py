@@ -11,13 +11,20 @@ An entry is all or nothing: it is written into a temporary folder and renamed in
 ``entry.json`` (written last) lists the SHA-256 of every file of the entry, checked before the entry is
 reused. An entry a killed build, a power cut or a full disk left incomplete or damaged is therefore never
 reused: its run is executed again.
+
+For the test that kills a real build at that point, :func:`store` honours one environment variable,
+``SWIS_TEST_HOLD_STORE``: when it names the run being stored, the store stops once the entry's files are in
+its temporary folder and before its ``entry.json`` is written, creates the file ``held`` in that folder, and
+waits there until the process is killed. Unset (as in every ordinary build) it does nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +233,19 @@ def last_seconds(name: str) -> float | None:
         return None
 
 
+#: The environment variable naming a run whose store is held half-written (for the kill test; see above).
+HOLD = "SWIS_TEST_HOLD_STORE"
+
+
+def _hold_if_asked(name: str, tmp: Path) -> None:
+    """Wait half-written until killed when :data:`HOLD` names this run; otherwise do nothing."""
+    if os.environ.get(HOLD) != name:
+        return
+    (tmp / "held").touch()  # the test kills the build once it sees this file
+    while True:
+        signal.pause()
+
+
 def store(run: Run, staging: Path, notebook: Path, record_path: Path, seconds: float | None = None) -> None:
     """Keep a successful run: its inputs' hashes, its executed notebook, the files it wrote and how long it took.
 
@@ -254,6 +274,7 @@ def store(run: Run, staging: Path, notebook: Path, record_path: Path, seconds: f
     for rel, path in _relative_outputs(record, staging):
         (tmp / "outputs" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, tmp / "outputs" / rel)
+    _hold_if_asked(run.name, tmp)
     entry = {"static": static_key(run), "reads": reads, "files": _files(tmp), "seconds": seconds}
     (tmp / "entry.json").write_text(json.dumps(entry, indent=1), encoding="utf-8")
     target = CACHE / run.name
