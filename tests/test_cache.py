@@ -258,7 +258,10 @@ def test_a_cached_build_renders_the_same_html_as_a_forced_one(built):
     from the cached notebooks must give the same bytes."""
 
     def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        # the PDF edition's cover names the commit and whether the tree was clean when it was printed, which a
+        # commit since `make book` changes without changing a page
+        pages = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+        return {rel: p.read_bytes() for rel, p in pages.items() if rel != "swis-book.pdf"}
 
     before = tree(built["html"])
     done = subprocess.run(
