@@ -23,8 +23,9 @@ import pytest
 from swis import paths
 from swis.book.build.render import clean_leftovers
 
-# every notebook executed and a clean render, as `make book` does in CI (a plain build would reuse them all)
-SWIS = [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--force", "--clean"]
+# every notebook executed, a clean render and the PDF edition, as `make book` does in CI (a plain build would
+# reuse every notebook, and without --pdf a render leaves no PDF edition)
+SWIS = [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--force", "--clean", "--pdf"]
 TIMEOUT = 900  # seconds: a full build takes about two minutes on two cores
 
 

@@ -235,12 +235,14 @@ def test_a_dry_run_waits_for_the_running_writer_before_it_looks(tmp_path, tmp_lo
 def test_two_real_builds_at_once_both_end_well_and_leave_a_finished_book(built):
     """The issue's two terminals: ``swis build --force``, and a plain build started while the first executes."""
     swis = str(Path(sys.executable).with_name("swis"))
-    first = subprocess.Popen([swis, "build", "--quiet", "--force"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [swis, "build", "--quiet", "--force", "--pdf"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 900
     while not any(p.is_dir() for p in paths.BOOK.glob("generated.*")):  # the first one is executing
         assert first.poll() is None and time.monotonic() < deadline, "the first build never started executing"
         time.sleep(0.2)
-    second = subprocess.Popen([swis, "build", "--quiet"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen([swis, "build", "--quiet", "--pdf"], cwd=paths.ROOT, stderr=subprocess.PIPE, text=True)
     errors = [first.communicate(timeout=1800)[1], second.communicate(timeout=1800)[1]]
     assert [first.returncode, second.returncode] == [0, 0], errors
     assert f"waiting for process {first.pid} (" in errors[1]
