@@ -42,6 +42,18 @@ class _Source:
         return InputError.one(self.file, _yaml_line(self.text, keys), _key_path(keys), message)
 
 
+def _read_yaml(path: str | Path) -> tuple[_Source, object]:
+    """The file as a :class:`_Source` and its parsed YAML; invalid YAML is one problem at its line."""
+    source = _Source(str(path), Path(path).read_text(encoding="utf-8"))
+    try:
+        return source, yaml.safe_load(source.text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError.one(
+            source.file, mark.line + 1 if mark else 1, "(syntax)", f"not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
+
+
 def _key_path(keys: list) -> str:
     """``["pathways", "B", "risks", 0]`` as ``pathways.B.risks[0]``.
 
@@ -154,14 +166,7 @@ def load_logic_model(path: str | Path) -> dict:
     >>> sorted(load_logic_model(paths.LOGIC_MODEL)["pathways"])
     ['A', 'B', 'C']
     """
-    source = _Source(str(path), Path(path).read_text(encoding="utf-8"))
-    try:
-        model = yaml.safe_load(source.text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.one(
-            source.file, mark.line + 1 if mark else 1, "(syntax)", f"not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+    source, model = _read_yaml(path)
     if not isinstance(model, dict):
         raise source.error(
             [], f"expected a mapping of keys (source, {', '.join(LIST_KEYS)}, pathways); got {_kind(model)}"

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from swis.data.logic_model import _check_statements, _kind, _Source
-from swis.errors import InputError
+from swis.data.logic_model import _check_statements, _kind, _read_yaml, _Source
 
 
 def _check_text(value: object, keys: list, source: _Source, what: str) -> None:
@@ -69,14 +66,7 @@ def load_team(path: str | Path) -> dict:
     >>> [t["role"] for t in team["team"]]
     ['Social care managers', 'SWIS social workers']
     """
-    source = _Source(str(path), Path(path).read_text(encoding="utf-8"))
-    try:
-        team = yaml.safe_load(source.text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.one(
-            source.file, mark.line + 1 if mark else 1, "(syntax)", f"not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+    source, team = _read_yaml(path)
     if not isinstance(team, dict):
         raise source.error([], f"expected a mapping of keys (figure, drawn_from, team, schools); got {_kind(team)}")
     _check_text(team.get("figure"), ["figure"], source, "the report's figure this diagram stands in for")

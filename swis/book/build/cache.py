@@ -128,14 +128,27 @@ def part_hash(path: Path, column: str, value: str, cells: tuple[str, ...] = ()) 
     return hashlib.sha256(json.dumps([header, whole, values, kept]).encode("utf-8")).hexdigest()
 
 
-def read_hash(key: str, staging: Path) -> str:
-    """The hash of a recorded read now: a whole file, or a part of one (``<file>#<column>=<value>``)."""
+def parse_key(key: str) -> tuple[str, tuple[str, str, tuple[str, ...]] | None]:
+    """A recorded read's file, and the part of it read (column, value, cells), or None for the whole file:
+    the inverse of :func:`part_key`.
+
+    Examples
+    --------
+    >>> parse_key("p.csv"), parse_key("p.csv#authority=Lambeth#school,group")
+    (('p.csv', None), ('p.csv', ('authority', 'Lambeth', ('school', 'group'))))
+    """
     rel, sep, part = key.partition(PART)
     if not sep:
-        return file_hash(_where(rel, staging))
+        return rel, None
     selection, _, cells = part.partition(PART)
     column, _, value = selection.partition("=")
-    return part_hash(_where(rel, staging), column, value, tuple(cells.split(",")) if cells else ())
+    return rel, (column, value, tuple(cells.split(",")) if cells else ())
+
+
+def read_hash(key: str, staging: Path) -> str:
+    """The hash of a recorded read now: a whole file, or a part of one (``<file>#<column>=<value>``)."""
+    rel, part = parse_key(key)
+    return file_hash(_where(rel, staging)) if part is None else part_hash(_where(rel, staging), *part)
 
 
 def _where(rel: str, staging: Path) -> Path:
@@ -148,11 +161,12 @@ def _described(key: str) -> str:
     """A recorded read in words, e.g. ``the rows of data/panels/swis_panel.csv with authority Stockport``."""
     from swis.report.format import join_words
 
-    rel, sep, part = key.partition(PART)
-    selection, _, cells = part.partition(PART)
-    column, _, value = selection.partition("=")
-    which = f"the {join_words(cells.split(','))} of " if cells else ""
-    return f"{which}the rows of {rel} with {column} {value}" if sep else rel
+    rel, part = parse_key(key)
+    if part is None:
+        return rel
+    column, value, cells = part
+    which = f"the {join_words(list(cells))} of " if cells else ""
+    return f"{which}the rows of {rel} with {column} {value}"
 
 
 @dataclass(frozen=True)

@@ -167,20 +167,11 @@ def drop_unused_images(html: Path) -> int:
 
 
 def render_key() -> str:
-    """Hash of everything the HTML is made from: the book's pages and notebooks, config, contents, styles,
-    and the Sphinx extension that fixes the theme's HTML."""
-    from swis.book.build import html_fixes, numref_speed
-    from swis.book.build.cache import file_hash, tree_hash
+    """Hash of everything the HTML is made from: the book's pages and notebooks, and what every page is laid
+    out with (:func:`_layout_hash`: contents, configuration, styles and the book's Sphinx extensions)."""
+    from swis.book.build.cache import tree_hash
 
-    parts = [
-        tree_hash(paths.BOOK, "*"),
-        tree_hash(paths.ROOT / "_static", "*"),
-        file_hash(paths.ROOT / "_config.yml"),
-        file_hash(paths.ROOT / "_toc.yml"),
-        file_hash(Path(html_fixes.__file__)),
-        file_hash(Path(numref_speed.__file__)),
-    ]
-    return "\n".join(parts)
+    return tree_hash(paths.BOOK, "*") + "\n" + _layout_hash()
 
 
 def _jupyter_book(output: Path, strict: bool, pdf: bool = False) -> None:
