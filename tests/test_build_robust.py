@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from swis import paths
 from swis.book.build.render import clean_leftovers
@@ -125,12 +126,27 @@ def offline_prefix() -> tuple[list[str], str]:
 def rebuild(built):
     """The book as `make book` built it, and as a second build (offline where possible) builds it again."""
     before = book_state()
+    pdf = paths.BUILD / "html" / "swis-book.pdf"
+    cover_before = cover_text(pdf)
     prefix, reason = offline_prefix()
     done = subprocess.run(
         [*prefix, *SWIS], cwd=paths.ROOT, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return {"before": before, "after": book_state(), "offline": bool(prefix), "reason": reason}
+    return {
+        "before": before,
+        "after": book_state(),
+        "covers": (cover_before, cover_text(pdf)),
+        "offline": bool(prefix),
+        "reason": reason,
+    }
+
+
+def cover_text(pdf: Path) -> str:
+    """The text of the PDF edition's cover (what a difference between two builds' PDFs is first looked for in)."""
+    if not pdf.exists():
+        return "(no PDF)"
+    return " ".join(PdfReader(pdf).pages[0].extract_text().split())
 
 
 @pytest.mark.book
@@ -139,7 +155,8 @@ def test_two_builds_are_byte_identical(rebuild):
     for part in ("generated", "html"):
         assert sorted(before[part]) == sorted(after[part]), part
         differ = [name for name in before[part] if before[part][name] != after[part][name]]
-        assert differ == [], f"{part}: {differ[:10]}"
+        covers = "" if "swis-book.pdf" not in differ else " (covers: {!r} then {!r})".format(*rebuild["covers"])
+        assert differ == [], f"{part}: {differ[:10]}{covers}"
 
 
 @pytest.mark.book

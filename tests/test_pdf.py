@@ -134,7 +134,7 @@ def test_the_text_is_extractable_and_every_page_of_the_book_starts_where_the_con
 def test_the_cover_gives_title_date_and_commit(built):
     cover = _text(0)
     assert "Social Workers in Schools" in cover
-    assert re.search(r"Built \d{1,2} [A-Z][a-z]+ 20\d\d", cover), cover
+    assert re.search(r"Dated \d{1,2} [A-Z][a-z]+ 20\d\d", cover), cover
     assert re.search(r"commit [0-9a-f]{40}", cover), cover
 
 

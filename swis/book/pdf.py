@@ -4,7 +4,7 @@ and printed by Debian's Chromium through Playwright.
 No notebook is executed and nothing is fetched: the pages are the ones ``swis build`` rendered, the browser is
 ``/usr/bin/chromium`` (Playwright downloads none) and every request that is not a local file is refused. Each
 page's article becomes one chapter; its ids are prefixed with the page's name so that cross-references between
-pages become links inside the PDF. The document gets a cover (title, date of the build, commit), a table of
+pages become links inside the PDF. The document gets a cover (title, the commit and its date), a table of
 contents whose page numbers are read from a first printing, running headers and page numbers.
 
 ``python -m swis.book.pdf`` prints ``_build/html/swis-book.pdf`` from the HTML already built.
@@ -15,10 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 import posixpath
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from swis import paths
+from swis.book.provenance import build_date, provenance
 from swis.errors import BuildError
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -170,23 +169,6 @@ def heading(section: str) -> str:
     return first.get_text(" ", strip=True)
 
 
-def provenance(root: Path = paths.ROOT) -> str:
-    """Which commit the book was built from, for the cover (and whether the tree had uncommitted changes)."""
-    try:
-        run = {"cwd": root, "capture_output": True, "text": True, "check": True}
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], **run).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], **run).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "not built from a git checkout"
-    return f"commit {commit}" + (", with uncommitted changes" if dirty else "")
-
-
-def build_date() -> dt.date:
-    """The day of the build (UTC; ``SOURCE_DATE_EPOCH`` when set)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)).date()
-
-
 def long_date(day: dt.date) -> str:
     """A date as the cover prints it.
 
@@ -203,8 +185,9 @@ STAMP = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
 
 
 def stable_dates(pdf: bytes, day: dt.date) -> bytes:
-    """The PDF with its creation and modification times set to the start of ``day``, so that two builds on one
-    day are byte-identical (the stamps keep their length, so the cross-reference offsets stay right).
+    """The PDF with its creation and modification times set to the start of ``day`` (:func:`build_date`), so
+    that two builds of one commit are byte-identical (the stamps keep their length, so the cross-reference
+    offsets stay right).
 
     Examples
     --------
@@ -215,14 +198,14 @@ def stable_dates(pdf: bytes, day: dt.date) -> bytes:
 
 
 def cover(config: dict, date: str, commit: str) -> str:
-    """The first page: the book's title and authors, when and from what it was built."""
+    """The first page: the book's title and authors, the commit it was built from and that commit's date."""
     esc = html.escape
     return (
         '<section class="swis-print-cover" id="cover">'
         f'<p class="swis-print-title">{esc(config["title"])}</p>'
         f'<p class="swis-print-author">{esc(config.get("author", ""))}</p>'
         '<dl class="swis-print-provenance">'
-        f"<dt>Built</dt><dd>{esc(date)}</dd><dt>From</dt><dd>{esc(commit)}</dd></dl>"
+        f"<dt>Built from</dt><dd>{esc(commit)}</dd><dt>Dated</dt><dd>{esc(date)}</dd></dl>"
         '<p class="swis-print-note">Printed from the HTML edition of this book, made by the same build: every '
         "table, figure and number in it is computed from the data by the <code>swis</code> package.</p>"
         "</section>"
