@@ -73,7 +73,7 @@ def test_outside_a_checkout_the_cover_says_so_and_the_date_is_today(tmp_path, mo
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give files away")
 def test_a_checkout_owned_by_another_user_still_names_its_commit(tmp_path, monkeypatch):
-    # As under sudo, or in the user namespace of the offline rebuild, where git sees "dubious ownership".
+    # As under sudo, or in a container whose checkout belongs to another user: git sees "dubious ownership".
     commit = _repo(tmp_path)
     for path in [tmp_path, *tmp_path.rglob("*")]:
         os.lchown(path, 4321, 4321)

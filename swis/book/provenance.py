@@ -19,10 +19,9 @@ from swis import paths
 def git(root: Path, *args: str) -> str:
     """What ``git`` prints, run in ``root`` and trusting it as a safe directory.
 
-    Git refuses a checkout owned by another user ("dubious ownership"): a build run with ``sudo``, or in a user
-    namespace where the owner shows as ``nobody`` (the offline rebuild in ``tests/test_build_robust.py``).
-    The build already runs this checkout's own code, so trusting its git configuration adds no risk, and the
-    cover then names the same commit however the build was started.
+    Git refuses a checkout owned by another user ("dubious ownership"), as when a build runs under ``sudo``
+    or in a container whose checkout belongs to someone else. The build already runs this checkout's own code,
+    so trusting its git configuration adds no risk, and the cover names the commit however it was started.
     """
     command = ["git", "-c", f"safe.directory={Path(root).resolve()}", *args]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, check=True).stdout.strip()

@@ -4,7 +4,11 @@ Difference in differences (``did``): the report's Poisson model with school and 
 exposure and one pooled intervention-by-post interaction, with the school effects profiled out in closed form
 (for given term effects and interaction, each school's effect is the log of its total count over its total
 fitted exposure) and Newton steps on the rest, as the fast solver of :mod:`swis.estimation` does for one
-panel. On a balanced panel the profiled Hessian has closed-form blocks, so all replicates are solved together.
+panel. Every school's pupils are the same in each term, so once the school effects are profiled out a school's
+fitted counts are its observed total shared over the terms in proportions that depend only on its arm: the
+Hessian and gradient are sums over the two arms (:func:`_did_hessian`), each Newton step costs a few operations
+per term whatever the number of schools, and all replicates are solved together. The schools' own scores are
+formed once, for the standard error.
 Standard errors are cluster-robust by school with the G/(G-1) factor (the report's convention).
 
 Cluster-randomised comparison (``crt``): the post-period count of each school, Poisson with exposure
@@ -68,33 +72,42 @@ class Fits:
             return 2 * ndtr(-np.abs(self.estimate / self.se))
 
 
-def _did_state(y: np.ndarray, n: np.ndarray, d: np.ndarray, post: np.ndarray, beta: np.ndarray):
-    """Fitted means with the school effects profiled out; beta = (term effects 1..T-1, interaction)."""
+def _arm_shares(beta: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """Each arm's share of a school's fitted total in each term, (R, 2, T): control then intervention.
+
+    With the school effects profiled out, a school's fitted count in term t is its observed total times
+    ``exp(tau_t + delta d post_t)`` normalised over the terms, which depends on the school only through its arm
+    (every school's pupils are the same in each term). So the fit needs the arms' totals, never the schools'.
+    """
     tau = np.concatenate([np.zeros((beta.shape[0], 1)), beta[:, :-1]], axis=1)  # (R, T)
-    # d and post are 0/1, so exp(tau_t + delta d post_t) is one of two (R, T) arrays: no (R, S, T) exponential
-    plain, shifted = np.exp(tau), np.exp(tau + beta[:, -1, None] * post)
-    expo = n[..., None] * np.where(d[..., None] > 0, shifted[:, None, :], plain[:, None, :])
-    with np.errstate(divide="ignore"):
-        alpha = np.log(y.sum(-1) / expo.sum(-1))  # -inf for a school with no events
-    return np.where(np.isfinite(alpha)[..., None], expo * np.exp(alpha)[..., None], 0.0)
+    log = np.stack([tau, tau + beta[:, -1, None] * post], axis=1)
+    share = np.exp(log - log.max(-1, keepdims=True))  # less the largest, so that no term overflows
+    return share / share.sum(-1, keepdims=True)
 
 
-def _did_blocks(y, w, d, post):
-    """Profiled Hessian A (R, k, k), gradient g (R, k) and per-school scores u (R, S, k), k = T."""
-    total = w.sum(-1, keepdims=True)  # (R, S, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pbar = np.where(total > 0, (w * post).sum(-1, keepdims=True) / total, 0.0)
-    wt = w[..., 1:]  # terms 1..T-1
-    a_tt = -np.einsum("rsj,rsl->rjl", wt, wt / np.where(total > 0, total, 1.0))
-    a_tt += wt.sum(1)[:, :, None] * np.eye(wt.shape[-1])  # the diagonal part, sum over schools
-    a_td = np.einsum("rs,rsj->rj", d, wt * (post[1:] - pbar))
-    a_dd = np.einsum("rs,rst->r", d, w * (post - pbar) ** 2)
-    k = wt.shape[-1] + 1
-    A = np.empty((y.shape[0], k, k))
+def _did_hessian(totals: np.ndarray, share: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """Profiled Hessian (R, k, k), k = T, from the arms' observed totals (R, 2) and their shares (R, 2, T).
+
+    Summed over schools, ``-sum_s w_sj w_sl / total_s + diag(sum_s w_sj)`` and the interaction's terms, with
+    ``w_st = total_s x share_{arm(s), t}``, become sums over the two arms.
+    """
+    fitted = np.einsum("ra,rat->rt", totals, share)  # (R, T): the fitted count of each term, all schools
+    st = share[..., 1:]
+    a_tt = -np.einsum("ra,raj,ral->rjl", totals, st, st) + fitted[:, 1:, None] * np.eye(st.shape[-1])
+    treated, moved = totals[:, 1, None], post - (share[:, 1] * post).sum(-1, keepdims=True)  # post_t - pbar
+    a_td = treated * share[:, 1, 1:] * moved[:, 1:]
+    a_dd = treated[:, 0] * (share[:, 1] * moved**2).sum(-1)
+    k = st.shape[-1] + 1
+    A = np.empty((totals.shape[0], k, k))
     A[:, :-1, :-1], A[:, :-1, -1], A[:, -1, :-1], A[:, -1, -1] = a_tt, a_td, a_td, a_dd
+    return A
+
+
+def _did_scores(y: np.ndarray, d: np.ndarray, share: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """Per-school scores (R, S, k) of the term effects and the interaction, at the arms' ``share``."""
+    w = y.sum(-1, keepdims=True) * np.where(d[..., None] > 0, share[:, None, 1], share[:, None, 0])
     resid = y - w
-    u = np.concatenate([resid[..., 1:], (d * (resid * post).sum(-1))[..., None]], axis=-1)
-    return A, u.sum(1), u
+    return np.concatenate([resid[..., 1:], (d * (resid * post).sum(-1))[..., None]], axis=-1)
 
 
 def _did_start(y: np.ndarray, n: np.ndarray, d: np.ndarray, post: np.ndarray) -> np.ndarray:
@@ -121,17 +134,25 @@ def fit_did(sim: Simulated) -> Fits:
     ((3,), True)
     """
     y, n, d, post = sim.counts, sim.pupils, sim.treated, sim.post
+    arms = np.stack([1 - d, d], axis=1)  # (R, 2, S)
+    totals = np.einsum("ras,rs->ra", arms, y.sum(-1))  # (R, 2): each arm's events over all terms
+    observed = y.sum(1)  # (R, T): every school's events in each term
+    in_post = np.einsum("rs,rst,t->r", d, y, post)  # the intervention schools' events after it started
     beta = _did_start(y, n, d, post)
     for _ in range(MAX_STEPS):
-        A, g, u = _did_blocks(y, _did_state(y, n, d, post, beta), d, post)
+        share = _arm_shares(beta, post)
+        A = _did_hessian(totals, share, post)
+        fitted = np.einsum("ra,rat->rt", totals, share)
+        g = np.concatenate([(observed - fitted)[:, 1:], (in_post - totals[:, 1] * (share[:, 1] @ post))[:, None]], 1)
         step, usable = _newton(A, g)
         beta += step
         if np.max(np.abs(step)) < TOLERANCE:
             break
-    # A and u are those of the last step's starting point: after a step under 1e-6 on the log scale (all a
-    # finished replicate can have had), the standard error they give differs only in its sixth digit or later
+    # A and the scores are those of the last step's starting point: after a step under 1e-6 on the log scale
+    # (all a finished replicate can have had), the standard error they give differs in its sixth digit or later
     ok = _finished(beta, step, usable)
-    return Fits(np.where(ok, beta[:, -1], np.nan), np.where(ok, _sandwich_se(A, u, -1, ok), np.nan))
+    se = _sandwich_se(A, _did_scores(y, d, share, post), -1, ok)
+    return Fits(np.where(ok, beta[:, -1], np.nan), np.where(ok, se, np.nan))
 
 
 def _sandwich_se(A: np.ndarray, u: np.ndarray, j: int, ok: np.ndarray) -> np.ndarray:
