@@ -15,10 +15,15 @@ each estimate is stated (its share of the estimator's denominator; for the rate,
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from swis import paths
+from swis.config import Config
 from swis.config.book import pilot_panels
+from swis.data.panel import Panel as PilotPanel
 from swis.data.panel import load_panel
 from swis.data.trial import load_trial
 from swis.power.moments import Moments, Panel, as_sd, draw, estimate
@@ -27,12 +32,38 @@ from swis.power.moments import Moments, Panel, as_sd, draw, estimate
 BOOT = 400
 
 
+#: The pilots as last read, by what identifies that reading (see :func:`pilot_data`).
+_READ: dict[tuple, list[tuple[Config, PilotPanel]]] = {}
+
+
+def pilot_data() -> list[tuple[Config, PilotPanel]]:
+    """Each pilot's settings and corrected panel (:func:`swis.config.book.pilot_panels`), read once however
+    often the planning chapter asks (its rates, pupils and pilot designs all start from them), and read again
+    when a setting, a panel or the corrections file has changed. The panels are shared: read them, never
+    change them.
+    """
+    found = pilot_panels()
+    key = (*((repr(config), str(path), _stamp(path)) for config, path in found), _stamp(paths.CORRECTIONS))
+    if key not in _READ:
+        _READ.clear()
+        _READ[key] = [(config, load_panel(path, config)) for config, path in found]
+    return _READ[key]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What tells one version of a file from the next: its modification time and size (None: no file)."""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def pre_pilot_rows(outcome: str, phase: str | None = None) -> pd.DataFrame:
     """Rows of one outcome in the terms before each authority's pilot, every authority of the book; with
     ``phase`` (e.g. ``"Secondary"``), only schools whose anonymised label names that phase."""
     frames = []
-    for config, path in pilot_panels():
-        panel = load_panel(path, config)
+    for config, panel in pilot_data():
         if outcome not in panel.outcomes:
             continue
         first_post = min(config.terms.index(t) for t in config.intervention_terms)
@@ -114,7 +145,7 @@ def pupil_distribution(phase: str = "Secondary") -> tuple[float, float]:
     >>> median > 500, 0 < sd_log < 1
     (True, True)
     """
-    frames = [load_panel(path, config).data for config, path in pilot_panels()]
+    frames = [panel.data for _, panel in pilot_data()]
     data = pd.concat(frames, ignore_index=True)
     pupils = data[data["school"].str.contains(phase, case=False)].groupby(["authority", "school"])["pupils"].mean()
     return float(pupils.median()), float(np.log(pupils).std(ddof=0))

@@ -16,8 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from swis.config.book import pilot_panels
-from swis.data.panel import load_panel
+from swis.power.calibrate import pilot_data
 from swis.power.design import TrialDesign
 from swis.power.power import simulate_power
 from swis.power.retro import retrodesign
@@ -26,8 +25,7 @@ from swis.power.retro import retrodesign
 def pilot_designs(outcome: str, base: TrialDesign) -> pd.DataFrame:
     """One design per authority whose panel has ``outcome``: schools, intervention schools, terms, pupils."""
     rows = []
-    for config, path in pilot_panels():
-        panel = load_panel(path, config)
+    for config, panel in pilot_data():
         if outcome not in panel.outcomes:
             continue
         d = panel.outcome(outcome)
