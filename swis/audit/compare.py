@@ -154,16 +154,38 @@ def compare_table(published: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def constant_by_base_school(panel, outcome: str, published: pd.Series, **overrides) -> pd.DataFrame:
-    """The constant (and its CI) each possible base school gives, against the published one."""
+def constant_by_base_school(res, published: pd.Series, schools) -> pd.DataFrame:
+    """The constant (and its CI) each possible base school of ``schools`` gives, against the published one.
+
+    ``res`` is the table's fit (:func:`swis.estimation.did.estimate_panel`). Omitting another school is the
+    same model written another way, so one fit gives every base school's constant (:func:`constant_with_base`).
+    """
     rows = []
-    for school in sorted(panel.outcome(outcome)["school"].unique()):
-        res = estimate_panel(panel, outcome, base_school=school, **overrides)
-        const = res.get(CONSTANT)
+    for school in sorted(set(schools)):
+        const = constant_with_base(res, school)
         tier = worst(agreement(const[c], published[f"{c}_text"]) for c in VALUE_COLUMNS)
         values = {c: const[c] for c in VALUE_COLUMNS}
         rows.append({"base_school": school, **values, "reproduced": tier != DIFFERS, "agreement": tier})
     return pd.DataFrame(rows)
+
+
+def constant_with_base(res, school: str) -> dict:
+    """The constant, with its interval as the report gives it, had ``school`` been the omitted (base) school.
+
+    The same model with another school omitted: the constant becomes this fit's constant plus ``school``'s own
+    effect, with variance ``V_cc + V_ss + 2 V_cs`` from the clustered covariance, which changes with the way
+    the model is written exactly as the coefficients do; the other coefficients are unchanged. A school set
+    aside before the fit cannot be omitted: as the fit itself would, the first school left takes its place.
+    ``tests/test_audit_published.py`` checks this against fitting again with each school omitted.
+    """
+    params, cov = res.fit.params, res.cov
+    kept = sorted(res.design.rows["school"].unique())
+    key = f"school:{school if school in kept else kept[0]}"
+    b, var = params[CONSTANT], cov.loc[CONSTANT, CONSTANT]
+    if key in cov.columns:
+        b, var = b + params[key], var + cov.loc[key, key] + 2 * cov.loc[CONSTANT, key]
+    se, z = float(np.sqrt(max(var, 0.0))), res.spec.z
+    return {"estimate": b, "se": se, "irr": np.exp(b), "ci_low": np.exp(b - z * se), "ci_high": np.exp(b + z * se)}
 
 
 def _tier_clause(tier: str, rows: pd.DataFrame) -> str:
@@ -227,7 +249,7 @@ def audit_outcome(panel, outcome: str, published: pd.DataFrame, **overrides) -> 
     cmp = compare_table(pub, res.table)
     const_pub = pub[pub["kind"] == "constant"]
     bases = (
-        constant_by_base_school(panel, outcome, const_pub.iloc[0], **overrides)
+        constant_by_base_school(res, const_pub.iloc[0], panel.outcome(outcome)["school"])
         if not const_pub.empty
         else pd.DataFrame(columns=["base_school", "reproduced", "agreement"])
     )
