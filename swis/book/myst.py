@@ -34,7 +34,7 @@ SMALLEST_TEXT_KEY = "swis:smallest-text-pt"
 
 
 def smallest_text(figure) -> float:
-    """The size in points of the smallest visible text of a figure (drawn first, so tick labels exist).
+    """The size in points of the smallest visible text of a figure (laid out first, so tick labels exist).
 
     Examples
     --------
@@ -49,7 +49,7 @@ def smallest_text(figure) -> float:
     """
     from matplotlib.text import Text
 
-    figure.canvas.draw()
+    figure.draw_without_rendering()  # lays out the figure and makes its tick labels, without painting pixels
     sizes = [
         t.get_fontsize()
         for t in figure.findobj(Text)

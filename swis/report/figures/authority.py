@@ -86,7 +86,7 @@ def _label_ends(ax, names, ends: list[tuple[float, float, str, dict]]) -> None:
     names.axis("off")
     if not ends:
         return
-    ax.figure.canvas.draw()  # the layout fixes the axes' size, hence how far apart labels must be
+    ax.figure.draw_without_rendering()  # the layout fixes the axes' size, hence how far apart labels must be
     box = ax.get_window_extent()
     wished = [ax.transData.transform((x, y))[1] for x, y, _, _ in ends]
     gap = TEXT_PT * 1.3 * ax.figure.dpi / 72
