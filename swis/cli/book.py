@@ -36,7 +36,8 @@ def _unless_busy(call, *args, **kwargs):
         return call(*args, **kwargs)
     except Busy as busy:
         typer.echo(
-            f"error: {busy} is writing the book; nothing was done (run again without --no-wait to wait)", err=True
+            f"error: {busy} holds the book's writer lock; nothing was done (run again without --no-wait to wait)",
+            err=True,
         )
         raise typer.Exit(2) from None
 

@@ -83,7 +83,10 @@ def _open_locked(lock: Path, wait: bool, say) -> int:
                 os.close(fd)
                 raise Busy(_named_holder(lock)) from None
             if not told:
-                say(f"waiting for {_named_holder(lock)} to finish writing the book (Ctrl-C to give up)")
+                say(
+                    f"waiting for {_named_holder(lock)}, which holds the writer lock, to finish with the book "
+                    "(Ctrl-C to give up)"
+                )
                 told = True
             os.close(fd)
             time.sleep(0.5)
