@@ -6,8 +6,10 @@ IPython, pandas, statsmodels, matplotlib and pandera before its first cell ran. 
 (:mod:`swis.book.build.forking`), forks a child that takes the worker's standard streams, the working folder,
 environment and arguments of the kernel command, its own session (as ``jupyter_client`` gives a kernel), and
 runs ``python -m ipykernel_launcher`` in-process. Each notebook still runs in its own process, which reads
-its data itself: nothing of the project is imported here, so the read recorder (:mod:`.record`) sees the same
-reads as in a kernel started the ordinary way.
+its data itself: of the project, only what a notebook imports before its recording starts is imported here
+(:mod:`.record`, which reads no data), so the recorder sees the same reads as in a kernel started the
+ordinary way. Not ``matplotlib_inline``: it hooks into the running IPython shell when imported, and there is
+none here.
 
 Fork safety: nothing here starts a thread or a ZMQ context before forking (:func:`fork_problem` checks, and the
 zygote refuses to fork if something did); OpenBLAS shuts its threads down at a fork and starts them again in
@@ -41,8 +43,11 @@ HEAVY = (
     "statsmodels.api",
     "matplotlib",
     "matplotlib.figure",
+    "matplotlib.pyplot",
     "pandera",
     "yaml",
+    # what the build's first (hidden) cell imports before the recording starts; it reads no data at import
+    "swis.book.build.record",
 )
 #: The backend ``ipykernel`` asks of matplotlib (through this variable) when nothing else is asked for;
 #: matplotlib reads it at import, so it must be set before the zygote imports matplotlib.
