@@ -87,10 +87,7 @@ def test_the_zygote_kills_its_kernels_when_the_build_ends(tmp_path, monkeypatch)
         process = forking.fork_kernel(_sleeper(tmp_path), tmp_path, dict(os.environ))
         pid = process.pid
     forking.use(None)
-    deadline = time.monotonic() + 30
-    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not os.path.exists(f"/proc/{pid}")
+    assert _gone(pid)
 
 
 def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, monkeypatch):
@@ -112,3 +109,35 @@ def test_a_zygote_that_is_gone_falls_back_to_ordinary_kernels(tmp_path, monkeypa
     finally:
         forking.use(None)
     assert (cwd, env) == (str(tmp_path), "seen")
+
+
+def test_a_kernel_whose_start_up_environment_differs_is_started_the_ordinary_way(zygote, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PYTHONHASHSEED", "123")  # the zygote's hash seed is not this: it must not fork the kernel
+    with pytest.raises(forking.Unavailable, match="PYTHONHASHSEED"):
+        forking.fork_kernel(_sleeper(tmp_path), tmp_path, dict(os.environ))
+    cwd, env, pid, _ = _run(_notebook(tmp_path), tmp_path)
+    assert (cwd, env) == (str(tmp_path), "seen")
+    assert "kernel started the ordinary way" in capsys.readouterr().err
+
+
+def _gone(pid: int, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not os.path.exists(f"/proc/{pid}")
+
+
+def test_a_forked_kernel_ends_when_its_zygote_is_killed(zygote, tmp_path):
+    import asyncio
+
+    async def start() -> int:
+        manager = forking.ForkingKernelManager(kernel_name="python3")
+        manager.connection_file = str(tmp_path / "kernel.json")  # not left in the user's Jupyter runtime folder
+        await manager.start_kernel(cwd=str(tmp_path))
+        return manager.provisioner.pid
+
+    kernel = asyncio.run(start())
+    with open(f"/proc/{kernel}/stat") as stat:
+        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+    os.kill(parent, signal.SIGKILL)  # the zygote, as a power cut would: it cannot kill its kernels itself
+    assert _gone(kernel), "the kernel outlived its zygote"
