@@ -137,6 +137,10 @@ class Unavailable(Exception):
     """The zygote refused a kernel, or is not there: start it the ordinary way."""
 
 
+class Gone(Unavailable):
+    """The zygote is not there or does not answer: start this worker's kernels the ordinary way from now on."""
+
+
 class Client:
     """A worker's connection to the zygote: one request at a time, each answered by one message."""
 
@@ -153,9 +157,9 @@ class Client:
                 socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
                 answer = self.sock.recv(1 << 16)
             except OSError as err:
-                raise Unavailable(f"the zygote did not answer: {err}") from None
+                raise Gone(f"the zygote did not answer: {err}") from None
         if not answer:
-            raise Unavailable("the zygote has ended")
+            raise Gone("the zygote has ended")
         reply = json.loads(answer)
         if "error" in reply:
             raise Unavailable(reply["error"])
@@ -172,7 +176,7 @@ def _client() -> Client:
             WORKER["client"] = Client(WORKER["address"])
         except (OSError, TypeError) as err:
             WORKER["address"] = None
-            raise Unavailable(f"no zygote: {err}") from None
+            raise Gone(f"no zygote: {err}") from None
     return WORKER["client"]
 
 
@@ -196,7 +200,7 @@ class Forked:
         if self.returncode is None:
             try:
                 self.returncode = self.client.ask({"op": "poll", "pid": self.pid})["status"]
-            except Unavailable:  # the zygote is gone, and killed its kernels as it went
+            except Gone:  # the zygote is gone, and killed its kernels as it went
                 self.returncode = -signal.SIGKILL
         return self.returncode
 
@@ -219,9 +223,9 @@ class Forked:
         self.send_signal(signal.SIGTERM)
 
 
-#: Keyword arguments of a kernel launch the zygote honours; any other (e.g. redirected streams) is left to
-#: the ordinary launch.
-_HONOURED = {"cwd", "env", "kernel_id", "extra_arguments", "independent"}
+#: Keyword arguments of a kernel launch the zygote honours; any other (redirected streams, an independent
+#: kernel that must outlive the build) is left to the ordinary launch.
+_HONOURED = {"cwd", "env", "kernel_id", "extra_arguments"}
 
 
 def fork_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> Forked:
@@ -250,7 +254,7 @@ class ForkingProvisioner(LocalProvisioner):
             self.process = fork_kernel(cmd, kwargs.get("cwd"), kwargs.get("env"))
         except Unavailable as why:
             print(f"kernel started the ordinary way: {why}", file=sys.stderr, flush=True)
-            if "did not answer" in str(why) or "ended" in str(why):
+            if isinstance(why, Gone):
                 _give_up()
             return await super().launch_kernel(cmd, **kwargs)
         self.pid = self.pgid = self.process.pid  # the child made its own session, as a kernel does
