@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from swis import paths
+from swis.book.build import forking
 from swis.book.build import log as build_log
 from swis.book.build.outputs import output_problems
 from swis.book.build.plan import Run
@@ -183,6 +184,7 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
                 progress_bar=progress,
                 kernel_name="python3",
                 language="python",
+                **_kernel_manager(),
             )
         except pm.PapermillExecutionError as err:
             raise BuildError(
@@ -198,6 +200,18 @@ def execute_run(run: Run, out_dir: Path, progress: bool = True, staging: Path | 
     make_reproducible(executed, run, staging)
     nbformat.write(executed, out)
     return out
+
+
+def _kernel_manager() -> dict:
+    """papermill's keyword for the kernel manager of this worker: the forking one when the build runs a zygote."""
+    manager = forking.kernel_manager_class()
+    return {"kernel_manager_class": manager} if manager is not None else {}
+
+
+def _worker(log: str, progress: bool, zygote: str | None) -> None:
+    """The initializer of the processes that execute notebooks: output to the log, kernels from the zygote."""
+    build_log.output_to_log(log, progress)
+    forking.use(zygote)
 
 
 def with_recording(nb, name: str):
@@ -248,8 +262,13 @@ def longest_first(todo: list[tuple[Run, str]]) -> list[tuple[Run, str]]:
     return sorted(todo, key=lambda item: -expected_seconds(item[0].name, cache.last_seconds(item[0].name)))
 
 
-def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers: int) -> list[dict]:
-    """Reuse or execute every run of one stage (runs of a stage are independent), ``workers`` at a time."""
+def _stage(
+    runs: list[Run], staging: Path, force: bool, progress: bool, workers: int, zygote=lambda: None
+) -> list[dict]:
+    """Reuse or execute every run of one stage (runs of a stage are independent), ``workers`` at a time.
+
+    ``zygote`` starts the build's fork server at its first call and returns its address (:mod:`.forking`).
+    """
     from swis.book.build import cache
 
     report, todo = [], []
@@ -268,8 +287,8 @@ def _stage(runs: list[Run], staging: Path, force: bool, progress: bool, workers:
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(todo))),
         mp_context=mp.get_context("spawn"),
-        initializer=build_log.output_to_log,
-        initargs=(str(build_log.LOG), bars),
+        initializer=_worker,
+        initargs=(str(build_log.LOG), bars, zygote()),
     )
     try:
         futures = {pool.submit(_execute_one, run, staging, bars): (run, why) for run, why in todo}
@@ -331,9 +350,10 @@ def execute_all(
     if keep is not None and keep.exists():
         shutil.copytree(keep, staging, dirs_exist_ok=True)
     try:
-        first = [r for r in runs if r.name not in AFTER]
-        report = _stage(first, staging, force, progress, workers)
-        report += _stage([r for r in runs if r.name in AFTER], staging, force, progress, workers)
+        with forking.zygote(build_log.LOG) as zygote:
+            first = [r for r in runs if r.name not in AFTER]
+            report = _stage(first, staging, force, progress, workers, zygote)
+            report += _stage([r for r in runs if r.name in AFTER], staging, force, progress, workers, zygote)
         keep_unchanged_times(staging, paths.GENERATED)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
