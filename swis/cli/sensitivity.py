@@ -24,7 +24,7 @@ def sensitivity(
     start in the last term before the pilot; print one row per model and check as CSV."""
     import pandas as pd
 
-    from swis.estimation.did import CORRECTIONS
+    from swis.estimation.inference.cluster import CORRECTIONS
     from swis.estimation.sensitivity import sensitivity_panel
 
     def options() -> None:

@@ -94,7 +94,7 @@ def _check_values(authority: str, params: dict) -> None:
     """Load the config and the panel as ``swis validate`` does, then check outcomes, terms and options."""
     from swis.config import load_config
     from swis.data.panel import load_panel
-    from swis.estimation.did import CORRECTIONS
+    from swis.estimation.inference.cluster import CORRECTIONS
 
     config_file = paths.resolve(params.get("config_path") or paths.config_path(authority))
     config = load_config(config_file)
