@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import copy
 import json
-import multiprocessing as mp
 import os
 import shutil
-import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
 
 from swis import paths
-from swis.book.build import forking
+from swis.book.build import forking, schedule
 from swis.book.build import log as build_log
 from swis.book.build.outputs import output_problems
 from swis.book.build.plan import Run
@@ -254,56 +251,6 @@ def _execute_one(run: Run, staging: Path, progress: bool) -> tuple[str, float]:
     return run.name, seconds
 
 
-def longest_first(todo: list[tuple[Run, str]]) -> list[tuple[Run, str]]:
-    """The runs to execute, the longest expected first (the pool starts them in this order)."""
-    from swis.book.build import cache
-    from swis.book.build.plan import expected_seconds
-
-    return sorted(todo, key=lambda item: -expected_seconds(item[0].name, cache.last_seconds(item[0].name)))
-
-
-def _stage(
-    runs: list[Run], staging: Path, force: bool, progress: bool, workers: int, zygote=lambda: None
-) -> list[dict]:
-    """Reuse or execute every run of one stage (runs of a stage are independent), ``workers`` at a time.
-
-    ``zygote`` starts the build's fork server at its first call and returns its address (:mod:`.forking`).
-    """
-    from swis.book.build import cache
-
-    report, todo = [], []
-    for run in runs:
-        decision = cache.decide(run, staging, force)
-        if decision.reuse:
-            cache.restore(run, staging)
-            report.append({"run": run.name, "action": "reused", "reason": decision.reason, "seconds": 0.0})
-            print(f"  reused    {run.name} ({decision.reason})", file=sys.stderr, flush=True)
-        else:
-            todo.append((run, decision.reason))
-    if not todo:
-        return report
-    todo = longest_first(todo)
-    bars = progress and workers == 1  # per-cell progress bars of parallel runs would overwrite each other
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(todo))),
-        mp_context=mp.get_context("spawn"),
-        initializer=_worker,
-        initargs=(str(build_log.LOG), bars, zygote()),
-    )
-    try:
-        futures = {pool.submit(_execute_one, run, staging, bars): (run, why) for run, why in todo}
-        for run, why in todo:
-            print(f"  executing {run.name} ({why})", file=sys.stderr, flush=True)
-        for future in as_completed(futures):
-            name, seconds = future.result()
-            run, why = futures[future]
-            report.append({"run": name, "action": "executed", "reason": why, "seconds": seconds})
-            print(f"  done      {name} ({seconds:.1f} s)", file=sys.stderr, flush=True)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    return report
-
-
 def keep_unchanged_times(staging: Path, previous: Path) -> int:
     """Give each file of ``staging`` whose bytes equal those of the same file in ``previous`` that file's
     modification time; returns how many kept their time.
@@ -340,20 +287,17 @@ def execute_all(
 ) -> tuple[Path, list[dict]]:
     """Execute runs into a staging folder (a copy of ``keep`` for runs not listed), reusing cached runs.
 
-    Runs that read other runs' outputs (:data:`swis.book.build.plan.AFTER`) wait for the others. Returns
-    the staging folder and one line per run: reused or executed, why, and how long it took.
+    Runs that read other runs' outputs (:data:`swis.book.build.plan.AFTER`) wait for the runs they read
+    (:mod:`.schedule`). Returns the staging folder and one line per run: reused or executed, why, and how
+    long it took.
     """
-    from swis.book.build.plan import AFTER
-
     workers = workers or os.cpu_count() or 1
     staging = Path(tempfile.mkdtemp(prefix="generated.", dir=paths.BOOK))
     if keep is not None and keep.exists():
         shutil.copytree(keep, staging, dirs_exist_ok=True)
     try:
         with forking.zygote(build_log.LOG) as zygote:
-            first = [r for r in runs if r.name not in AFTER]
-            report = _stage(first, staging, force, progress, workers, zygote)
-            report += _stage([r for r in runs if r.name in AFTER], staging, force, progress, workers, zygote)
+            report = schedule.run_all(runs, staging, force, progress, workers, zygote)
         keep_unchanged_times(staging, paths.GENERATED)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
