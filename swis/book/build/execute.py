@@ -230,12 +230,22 @@ def with_recording(nb, name: str):
 
 
 def _into(run: Run, staging: Path) -> Run:
-    """Point output folders under ``book/generated`` at the staging folder instead."""
+    """Point every parameter naming a path under ``book/generated`` at the staging folder instead.
+
+    Any parameter, whatever its name: a folder a run writes into must be the build's staging folder (the
+    book's own is replaced only when the whole build succeeds), and one it reads from holds there what this
+    build has made so far (the staging folder starts as a copy of the book's).
+
+    Examples
+    --------
+    >>> run = Run(Path("nb.ipynb"), "x", {"figures_to": "book/generated/figures", "panel_path": "data/p.csv"})
+    >>> _into(run, Path("/tmp/stage")).parameters
+    {'figures_to': '/tmp/stage/figures', 'panel_path': 'data/p.csv'}
+    """
     prefix = str(paths.GENERATED.relative_to(paths.ROOT))
     params = dict(run.parameters)
-    for key in ("output_dir", "results_dir"):
-        value = str(params.get(key, ""))
-        if value == prefix or value.startswith(prefix + "/"):
+    for key, value in params.items():
+        if isinstance(value, str) and (value == prefix or value.startswith(prefix + "/")):
             params[key] = str(staging / value[len(prefix) :].lstrip("/"))
     return Run(run.template, run.name, params)
 
