@@ -23,12 +23,11 @@ from pypdf import PdfReader
 
 from swis import paths
 from swis.book.build.render import clean_leftovers
+from swis.book.pdf import PDF_NAME as PDF  # the PDF edition, compared page by page (see its test)
 
 # every notebook executed, a clean render and the PDF edition, as `make book` does in CI (a plain build would
 # reuse every notebook, and without --pdf a render leaves no PDF edition)
 SWIS = [str(Path(sys.executable).with_name("swis")), "build", "--quiet", "--force", "--clean", "--pdf"]
-#: The PDF edition, compared by what a reader gets from it, page by page (see its test).
-PDF = "swis-book.pdf"
 TIMEOUT = 900  # seconds: a full build takes about two minutes on two cores
 
 

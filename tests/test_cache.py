@@ -8,18 +8,19 @@ notebooks that read it re-execute (``swis build --dry-run``), and a failed run s
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from in_copy import swis_in
 
 from swis import paths
 from swis.book.build import cache
 from swis.book.build.plan import Run, plan
 from swis.book.build.record import Recorder
+from swis.book.pdf import PDF_NAME
 from swis.config import load_book_config
 from swis.io import reading_part
 
@@ -175,15 +176,8 @@ def _copy_with_cache(root: Path) -> Path:
 
 
 def _dry_run(root: Path) -> dict[str, str]:
-    env = {**os.environ, "SWIS_ROOT": str(root)}
-    done = subprocess.run(
-        [sys.executable, "-m", "swis.cli", "build", "--dry-run"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = swis_in(root, "build", "--dry-run")
+    assert done.returncode == 0, done.stderr[-2000:]
     return {
         line.split()[1].rstrip(":"): line.split()[0]
         for line in done.stdout.splitlines()
@@ -225,13 +219,7 @@ def test_one_count_changed_re_executes_the_notebooks_that_read_its_rows(built, t
     root = _copy_with_cache(tmp_path)
     _edit_count(root, "Southampton")
     assert {n for n, what in _dry_run(root).items() if what == "re-execute"} == READ_SOUTHAMPTON
-    done = subprocess.run(
-        [sys.executable, "-m", "swis.cli", "build", "--no-render", "--quiet"],
-        cwd=root,
-        env={**os.environ, "SWIS_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-    )
+    done = swis_in(root, "build", "--no-render", "--quiet")
     assert done.returncode == 0, done.stderr[-2000:]
     executed = {line.split()[1] for line in done.stderr.splitlines() if line.startswith("  executing ")}
     assert executed == READ_SOUTHAMPTON | {"synthesis"}
@@ -261,7 +249,7 @@ def test_a_cached_build_renders_the_same_html_as_a_forced_one(built):
         # the PDF edition's cover names the commit and whether the tree was clean when it was printed, which a
         # commit since `make book` changes without changing a page
         pages = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
-        return {rel: p.read_bytes() for rel, p in pages.items() if rel != "swis-book.pdf"}
+        return {rel: p.read_bytes() for rel, p in pages.items() if rel != PDF_NAME}
 
     before = tree(built["html"])
     done = subprocess.run(

@@ -18,22 +18,18 @@ import sys
 import time
 
 import pytest
+from in_copy import swis_in
 from test_stranger import _build, _copy_with_executed_notebooks, _files
 
 from swis.book.build.cache import HOLD
+from swis.book.pdf import PDF_NAME
 
 #: The run killed while it is stored: a page of its own, read by no other run, quick to execute again.
 KILLED = "logic_model"
 
 
 def _dry_run(root) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "swis.cli", "build", "--dry-run", "--no-wait"],
-        cwd=root,
-        env={**os.environ, "SWIS_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-    )
+    done = swis_in(root, "build", "--dry-run", "--no-wait")
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.splitlines()
 
@@ -67,7 +63,7 @@ def _book(root) -> dict:
     html = _files(root / "_build/html")
     # .buildinfo: Sphinx's record of its own configuration. The PDF's cover names the checkout's commit and
     # whether its tree is clean (`swis build` alone does not print it).
-    html.pop(".buildinfo", None), html.pop("swis-book.pdf", None)
+    html.pop(".buildinfo", None), html.pop(PDF_NAME, None)
     return {"html": html, "generated": _files(root / "book/generated")}
 
 

@@ -152,11 +152,9 @@ def staging_folders() -> list[Path]:
     return sorted([*paths.BOOK.glob("generated.*"), *paths.ROOT.glob("_build.*")])
 
 
-@pytest.mark.parametrize("args", [["build", "--no-wait"], ["run", "Southampton", "--no-wait"]])
-def test_the_cli_refuses_with_no_wait_while_another_process_writes(args, tmp_path, tmp_lock, monkeypatch):
-    called = []
-    monkeypatch.setattr(render, "build", lambda *a, **k: called.append(1))
-    before = staging_folders()
+def refused_while_held(args: list[str], tmp_path, tmp_lock):
+    """The CLI run with ``args`` while another process holds the lock: exit 2 and one line naming that
+    process (checked here); the result and its lines of standard error."""
     proc, release = hold(tmp_path, tmp_lock)
     try:
         result = runner.invoke(app, args)
@@ -166,6 +164,15 @@ def test_the_cli_refuses_with_no_wait_while_another_process_writes(args, tmp_pat
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: process {proc.pid} ("), lines
+    return result, lines
+
+
+@pytest.mark.parametrize("args", [["build", "--no-wait"], ["run", "Southampton", "--no-wait"]])
+def test_the_cli_refuses_with_no_wait_while_another_process_writes(args, tmp_path, tmp_lock, monkeypatch):
+    called = []
+    monkeypatch.setattr(render, "build", lambda *a, **k: called.append(1))
+    before = staging_folders()
+    result, lines = refused_while_held(args, tmp_path, tmp_lock)
     assert "--no-wait" in lines[0] and "Traceback" not in result.output
     assert called == [] and staging_folders() == before
 
@@ -194,15 +201,7 @@ def test_a_dry_run_with_no_wait_refuses_while_another_process_writes(tmp_path, t
 
     looked = []
     monkeypatch.setattr(cache, "decide", lambda *a, **k: looked.append(1) or pytest.fail("looked at the cache"))
-    proc, release = hold(tmp_path, tmp_lock)
-    try:
-        result = runner.invoke(app, ["build", "--dry-run", "--no-wait"])
-    finally:
-        release.touch()
-        proc.wait(timeout=60)
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: process {proc.pid} ("), lines
+    result, _ = refused_while_held(["build", "--dry-run", "--no-wait"], tmp_path, tmp_lock)
     assert result.stdout == "" and looked == []
 
 

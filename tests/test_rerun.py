@@ -7,14 +7,12 @@ synthesis execute here. A local panel must come out with small counts suppressed
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 
 import nbformat
 import pandas as pd
 import pytest
+from in_copy import swis_in
 
 from swis import paths
 
@@ -32,11 +30,6 @@ def repo_copy(tmp_path_factory, built):
     return root
 
 
-def _swis(root, *args):
-    env = {**os.environ, "SWIS_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "swis.cli", *args], cwd=root, env=env, capture_output=True, text=True)
-
-
 def test_run_one_authority_on_local_data(repo_copy):
     local = repo_copy / "local_panel.csv"
     panel = pd.read_csv(paths.PANEL, dtype=str, keep_default_na=False)
@@ -49,7 +42,7 @@ def test_run_one_authority_on_local_data(repo_copy):
     panel.to_csv(local, index=False)
     generated = repo_copy / "book" / "generated"
     lambeth = (generated / "authority_lambeth.ipynb").read_bytes()
-    done = _swis(repo_copy, "run", "Stockport", "--param", f"panel_path={local}", "--no-render", "--quiet")
+    done = swis_in(repo_copy, "run", "Stockport", "--param", f"panel_path={local}", "--no-render", "--quiet")
     assert done.returncode == 0, done.stderr[-2000:]
     assert (generated / "authority_lambeth.ipynb").read_bytes() == lambeth  # the other authorities are not touched
     nb = nbformat.read(generated / "authority_stockport.ipynb", as_version=4)
@@ -62,7 +55,7 @@ def test_run_one_authority_on_local_data(repo_copy):
 def test_a_bad_parameter_is_refused_before_anything_runs_and_keeps_last_book(repo_copy):
     generated = repo_copy / "book" / "generated"
     before = {p.name: p.read_bytes() for p in generated.glob("*.ipynb")}
-    done = _swis(repo_copy, "run", "Stockport", "--param", "correction=bogus", "--no-render", "--quiet")
+    done = swis_in(repo_copy, "run", "Stockport", "--param", "correction=bogus", "--no-render", "--quiet")
     assert done.returncode == 2
     # one line naming the parameter, not a notebook cell: nothing was executed (a notebook that fails in a cell
     # is named with its cell: tests/test_notebooks.py::test_broken_notebook_raises_naming_the_cell)

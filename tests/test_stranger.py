@@ -6,7 +6,6 @@ fresh copy of the repository to a built book.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,11 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import toy_config_text, toy_rows
+from in_copy import swis_in
 from typer.testing import CliRunner
 
 from swis import paths
 from swis.book.build import render
 from swis.book.build.plan import Run
+from swis.book.pdf import PDF_NAME
 from swis.cli import app
 
 runner = CliRunner()
@@ -110,8 +111,6 @@ def test_no_published_notebook_holds_a_path_of_the_machine(built):
 
 def _kernel_like_chatter() -> int:
     """A child process writing to its inherited standard error, as a kernel does (a pool task)."""
-    import subprocess
-    import sys
 
     code = "import sys; sys.stderr.write('[IPKernelApp] WARNING | Kernel is running over TCP\\n')"
     return subprocess.run([sys.executable, "-c", code], check=True).returncode
@@ -225,13 +224,7 @@ def _copy_with_executed_notebooks(root):
 
 def _build(root):
     """``swis build`` in ``root``; the terminal output, checked to be the build's own lines."""
-    done = subprocess.run(
-        [sys.executable, "-m", "swis.cli", "build", "--quiet"],
-        cwd=root,
-        env={**os.environ, "SWIS_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-    )
+    done = swis_in(root, "build", "--quiet")
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     chatter = [line for line in lines if not line.startswith(OWN_LINES)]
@@ -292,7 +285,7 @@ def test_a_fresh_render_and_an_incremental_one_write_the_same_bytes(removed, bui
     fresh.pop(".buildinfo", None), kept.pop(".buildinfo", None)  # Sphinx's record of its own configuration
     # the PDF's cover names the checkout's commit and whether its tree is clean, which a copy changed by this
     # test does not share, so the PDF edition is left out of this comparison of the HTML and the notebooks
-    fresh.pop("swis-book.pdf", None), kept.pop("swis-book.pdf", None)
+    fresh.pop(PDF_NAME, None), kept.pop(PDF_NAME, None)
     assert sorted(fresh) == sorted(kept)
     assert [name for name in fresh if fresh[name] != kept[name]] == []
     assert _files(removed / "book/generated") == _files(built["generated"])

@@ -8,15 +8,14 @@ files) to a built book, as a researcher following the reproducibility appendix w
 from __future__ import annotations
 
 import html as html_module
-import os
 import re
 import shutil
 import subprocess
-import sys
 
 import pandas as pd
 import pytest
 import yaml
+from in_copy import swis_in
 from typer.testing import CliRunner
 
 from swis import paths
@@ -183,8 +182,7 @@ def _fresh_copy(root):
 
 
 def _swis(root, *args):
-    env = {**os.environ, "SWIS_ROOT": str(root)}
-    done = subprocess.run([sys.executable, "-m", "swis.cli", *args], cwd=root, env=env, capture_output=True, text=True)
+    done = swis_in(root, *args)
     assert done.returncode == 0, f"swis {' '.join(args)}: {done.stderr[-3000:]}"
     return done
 
