@@ -110,11 +110,22 @@ def _did_scores(y: np.ndarray, d: np.ndarray, share: np.ndarray, post: np.ndarra
     return np.concatenate([resid[..., 1:], (d * (resid * post).sum(-1))[..., None]], axis=-1)
 
 
+def arm_sums(d: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Sums of ``x`` (R, S, ...) over each replicate's control schools and over its intervention schools
+    (``d``, (R, S), 0/1): (R, 2, ...).
+
+    Examples
+    --------
+    >>> arm_sums(np.array([[0.0, 1.0, 1.0]]), np.array([[1.0, 2.0, 3.0]])).tolist()
+    [[1.0, 5.0]]
+    """
+    return np.einsum("ras,rs...->ra...", np.stack([1 - d, d], axis=1), x)
+
+
 def _did_start(y: np.ndarray, n: np.ndarray, d: np.ndarray, post: np.ndarray) -> np.ndarray:
     """Starting values near the answer, so Newton needs fewer steps: each term's log rate in the control
     schools against the first term's, and the crude difference in differences of the arms' pooled rates."""
-    arms = np.stack([1 - d, d], axis=1)  # (R, 2, S)
-    rate = (np.einsum("ras,rst->rat", arms, y) + 0.5) / np.einsum("ras,rs->ra", arms, n)[..., None]  # (R, 2, T)
+    rate = (arm_sums(d, y) + 0.5) / arm_sums(d, n)[..., None]  # (R, 2, T)
     log = np.log(rate)
     tau = log[:, 0, 1:] - log[:, 0, :1]
     gap = log[:, 1] - log[:, 0]  # treated against control, each term
@@ -134,8 +145,7 @@ def fit_did(sim: Simulated) -> Fits:
     ((3,), True)
     """
     y, n, d, post = sim.counts, sim.pupils, sim.treated, sim.post
-    arms = np.stack([1 - d, d], axis=1)  # (R, 2, S)
-    totals = np.einsum("ras,rs->ra", arms, y.sum(-1))  # (R, 2): each arm's events over all terms
+    totals = arm_sums(d, y.sum(-1))  # (R, 2): each arm's events over all terms
     observed = y.sum(1)  # (R, T): every school's events in each term
     in_post = np.einsum("rs,rst,t->r", d, y, post)  # the intervention schools' events after it started
     beta = _did_start(y, n, d, post)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from swis.power.analyse import ANALYSE, Fits, _arm_shares, _did_hessian
+from swis.power.analyse import ANALYSE, Fits, _arm_shares, _did_hessian, arm_sums
 from swis.power.design import TrialDesign, even_strata
 from swis.power.simulate import Simulated, simulate
 
@@ -177,7 +177,7 @@ def normal_power(design: TrialDesign, reps: int = 200, seed: int = 1) -> float:
         raise ValueError("the normal approximation here is for the 'did' analysis without overdispersion")
     sim = simulate(design, reps, seed)
     mean = sim.pupils[..., None] * design.baseline_rate * design.effect ** (sim.treated[..., None] * sim.post)
-    totals = np.einsum("ras,rs->ra", np.stack([1 - sim.treated, sim.treated], axis=1), mean.sum(-1))
+    totals = arm_sums(sim.treated, mean.sum(-1))
     truth = np.zeros((reps, design.n_terms))  # no term effects, and the interaction at the true effect
     truth[:, -1] = np.log(design.effect)
     A = _did_hessian(totals, _arm_shares(truth, sim.post), sim.post)
