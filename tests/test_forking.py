@@ -141,3 +141,27 @@ def test_a_forked_kernel_ends_when_its_zygote_is_killed(zygote, tmp_path):
         parent = int(stat.read().rsplit(")", 1)[1].split()[1])
     os.kill(parent, signal.SIGKILL)  # the zygote, as a power cut would: it cannot kill its kernels itself
     assert _gone(kernel), "the kernel outlived its zygote"
+
+
+def test_an_eager_zygote_never_asked_for_is_killed_at_once(monkeypatch):
+    monkeypatch.delenv(forking.SWITCH, raising=False)
+    before = _children(os.getpid())
+    with forking.zygote(eager=True):
+        (started,) = _children(os.getpid()) - before  # started before anything asked for it
+        ended = time.monotonic()
+    ended = time.monotonic() - ended
+    assert not os.path.exists(f"/proc/{started}")  # reaped: not left behind, not even as a zombie
+    assert ended < 1.0  # killed in the middle of its imports (about two seconds), not waited for
+
+
+def test_an_eager_zygote_serves_kernels_once_asked_for(monkeypatch, tmp_path):
+    monkeypatch.delenv(forking.SWITCH, raising=False)
+    monkeypatch.setenv("SWIS_FORK_TEST", "seen")
+    with forking.zygote(eager=True) as address:
+        forking.use(address())
+        try:
+            cwd, env, pid, _ = _run(_notebook(tmp_path), tmp_path)
+        finally:
+            forking.use(None)
+    assert (cwd, env) == (str(tmp_path), "seen")
+    assert int(pid) not in _children(os.getpid())  # forked by the zygote

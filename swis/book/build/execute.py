@@ -10,12 +10,14 @@ succeeded (:mod:`swis.book.build.render`).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -293,12 +295,19 @@ def keep_unchanged_times(staging: Path, previous: Path) -> int:
 
 
 def execute_all(
-    runs: list[Run], keep: Path | None = None, progress: bool = True, force: bool = False, workers: int | None = None
+    runs: list[Run],
+    keep: Path | None = None,
+    progress: bool = True,
+    force: bool = False,
+    workers: int | None = None,
+    zygote: Callable[[], str | None] | None = None,
 ) -> tuple[Path, list[dict]]:
     """Execute runs into a staging folder (a copy of ``keep`` for runs not listed), reusing cached runs.
 
     Runs that read other runs' outputs (:data:`swis.book.build.plan.AFTER`) wait for the runs they read
-    (:mod:`.schedule`). Returns the staging folder and one line per run: reused or executed, why, and how
+    (:mod:`.schedule`). ``zygote``: the address of a fork server the caller started
+    (:func:`swis.book.build.forking.zygote`); without it, one is started at the first run to execute and
+    stopped at the end. Returns the staging folder and one line per run: reused or executed, why, and how
     long it took.
     """
     workers = workers or os.cpu_count() or 1
@@ -306,7 +315,9 @@ def execute_all(
     if keep is not None and keep.exists():
         shutil.copytree(keep, staging, dirs_exist_ok=True)
     try:
-        with forking.zygote(build_log.LOG) as zygote:
+        with contextlib.ExitStack() as stack:
+            if zygote is None:
+                zygote = stack.enter_context(forking.zygote(build_log.LOG))
             report = schedule.run_all(runs, staging, force, progress, workers, zygote)
         keep_unchanged_times(staging, paths.GENERATED)
     except BaseException:

@@ -51,15 +51,20 @@ def wanted(env: dict[str, str] | None = None) -> bool:
 
 
 @contextlib.contextmanager
-def zygote(log: Path | None = None) -> Iterator[Callable[[], str | None]]:
-    """For the block, a function that starts the zygote at its first call and returns its address (None when
-    forking is off or it cannot start); a build that executes nothing starts none.
+def zygote(log: Path | None = None, eager: bool = False) -> Iterator[Callable[[], str | None]]:
+    """For the block, a function that returns the zygote's address (None when forking is off or it cannot
+    start), starting the zygote at its first call; a build that executes nothing starts none.
+
+    ``eager``: start the zygote when the block begins, so that its imports (about two seconds) overlap with
+    what the build does before it executes anything (reading its settings, checking its inputs, deciding what
+    to execute). A zygote that was never asked for is killed when the block ends: it has no kernel, so nothing
+    is lost, and a build with nothing to execute does not wait for its imports.
 
     The zygote ends when the block ends, or with this process however it ends (its standard input closes).
     """
     started: dict = {}
 
-    def address() -> str | None:
+    def start() -> None:
         if "address" not in started:
             started["address"] = None
             if wanted():
@@ -67,13 +72,19 @@ def zygote(log: Path | None = None) -> Iterator[Callable[[], str | None]]:
                 path = os.path.join(started["folder"], "socket")
                 started["process"] = _start(path, log)
                 started["address"] = path if started["process"] is not None else None
+
+    def address() -> str | None:
+        start()
+        started["used"] = True
         return started["address"]
 
     try:
+        if eager:
+            start()
         yield address
     finally:
         if started.get("process") is not None:
-            _stop(started["process"])
+            _stop(started["process"], graceful=started.get("used", False))
         if "folder" in started:
             shutil.rmtree(started["folder"], ignore_errors=True)
 
@@ -112,8 +123,13 @@ def kernel_options(name: str = "python3") -> list[str]:
         return []
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Close the zygote's standard input (it kills its kernels and ends) and wait for it; kill it if it hangs."""
+def _stop(process: subprocess.Popen, graceful: bool = True) -> None:
+    """Close the zygote's standard input (it kills its kernels and ends) and wait for it; kill it if it hangs.
+
+    Not ``graceful`` (no kernel was ever asked of it): kill it at once, even in the middle of its imports.
+    """
+    if not graceful:
+        process.kill()
     with contextlib.suppress(OSError):
         process.stdin.close()
     try:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from swis import paths
+from swis.book.build import forking
 from swis.book.build import log as build_log
 from swis.book.build.execute import execute_all
 from swis.book.build.params import check_book_inputs
@@ -289,13 +290,16 @@ def build(
     build_log.start()
     for line in clean_leftovers():
         print(f"clean-up: {line}", file=sys.stderr, flush=True)
-    runs = plan(load_book_config(), overrides)
-    if only is not None:
-        runs = [r for r in runs if r.name in only]
-    check_book_inputs(runs)
     keep = paths.GENERATED if only is not None else None
     with sigterm_interrupts():
-        staging, report = execute_all(runs, keep=keep, progress=progress, force=options.get("force", False))
+        # the kernels' fork server imports what they need while the build reads and checks its inputs
+        with forking.zygote(build_log.LOG, eager=True) as zygote:
+            runs = plan(load_book_config(), overrides)
+            if only is not None:
+                runs = [r for r in runs if r.name in only]
+            check_book_inputs(runs)
+            force = options.get("force", False)
+            staging, report = execute_all(runs, keep=keep, progress=progress, force=force, zygote=zygote)
         staging = normal_folder(staging)
         backup = _keep_backup(staging)
         try:

@@ -279,6 +279,11 @@ def main(fd: int) -> None:
     zygote = Zygote(listener)
     zygote.problem = failed or zygote.problem
     zygote.serve()
+    # Every kernel is killed and reaped; nothing is left to clean up. Ending without the interpreter's
+    # finalisation (tearing down pandas, statsmodels, matplotlib: about 0.4 s) lets the build go on at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
