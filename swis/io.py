@@ -112,8 +112,24 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-#: Parts of files being read, innermost last, as (absolute path, part): see :func:`reading_part`.
-_PARTS: list[tuple[str, tuple[str, ...]]] = []
+#: Parts of files being read, outermost first, as (absolute path, parts): see :func:`reading_part`.
+_PARTS: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+
+#: Between the columns (and between the values) of a part that selects rows on more than one column.
+AND = "&"
+
+
+def part_of(column: str | tuple[str, ...], value: str | tuple[str, ...], cells: tuple[str, ...] = ()) -> tuple:
+    """A part of a CSV file as recorded: ``(column, value)`` or ``(column, value, "cell,cell")``; a selection
+    on several columns has them (and their values) joined by :data:`AND`.
+
+    Examples
+    --------
+    >>> part_of("authority", "Stockport"), part_of(("authority", "outcome"), ("Stockport", "s47"), ("count",))
+    (('authority', 'Stockport'), ('authority&outcome', 'Stockport&s47', 'count'))
+    """
+    column, value = (AND.join(x) if isinstance(x, tuple) else x for x in (column, value))
+    return (column, value, ",".join(cells)) if cells else (column, value)
 
 
 @contextlib.contextmanager
@@ -131,27 +147,48 @@ def reading_part(path: str | Path, column: str, value: str, cells: tuple[str, ..
     --------
     >>> with reading_part("data/panels/swis_panel.csv", "authority", "Stockport"):
     ...     part_being_read(os.path.abspath("data/panels/swis_panel.csv"))
-    ('authority', 'Stockport')
+    (('authority', 'Stockport'),)
     >>> with reading_part("data/panels/swis_panel.csv", "authority", "Stockport", ("school", "group")):
     ...     part_being_read(os.path.abspath("data/panels/swis_panel.csv"))
-    ('authority', 'Stockport', 'school,group')
+    (('authority', 'Stockport', 'school,group'),)
     >>> part_being_read(os.path.abspath("data/panels/swis_panel.csv")) is None
     True
     """
-    part = (column, value, ",".join(cells)) if cells else (column, value)
-    _PARTS.append((os.path.abspath(path), part))
+    with reading_parts(path, [part_of(column, value, cells)]):
+        yield
+
+
+@contextlib.contextmanager
+def reading_parts(path: str | Path, parts: list[tuple]):
+    """Declare that what the caller makes of what is read of ``path`` inside this block depends only on
+    ``parts`` of it (each made by :func:`part_of`).
+
+    A declaration wins over those made inside it: the caller knows which part of what a function reads its own
+    result depends on. The planning chapter, say, uses one outcome's counts of the rows
+    :func:`swis.data.panel.load_panel` reads, and every row's pupils. Declare no less than is used: a change
+    outside the parts will not re-execute the notebook.
+
+    Examples
+    --------
+    >>> fewer = [part_of("authority", "Stockport", ("school",))]
+    >>> with reading_parts("data/panels/swis_panel.csv", fewer), reading_part("data/panels/swis_panel.csv",
+    ...                                                                     "authority", "Stockport"):
+    ...     part_being_read(os.path.abspath("data/panels/swis_panel.csv"))
+    (('authority', 'Stockport', 'school'),)
+    """
+    _PARTS.append((os.path.abspath(path), tuple(parts)))
     try:
         yield
     finally:
         _PARTS.pop()
 
 
-def part_being_read(full: str) -> tuple[str, ...] | None:
-    """The part of the file at absolute path ``full`` being read now, or None: (column, value), or
-    (column, value, comma-separated cells)."""
-    for path, part in reversed(_PARTS):
+def part_being_read(full: str) -> tuple[tuple[str, ...], ...] | None:
+    """The parts of the file at absolute path ``full`` being read now (the outermost declaration's), or None:
+    each (column, value), or (column, value, comma-separated cells)."""
+    for path, parts in _PARTS:
         if path == full:
-            return part
+            return parts
     return None
 
 

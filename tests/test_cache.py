@@ -22,7 +22,7 @@ from swis.book.build.plan import Run, plan
 from swis.book.build.record import Recorder
 from swis.book.pdf import PDF_NAME
 from swis.config import load_book_config
-from swis.io import reading_part
+from swis.io import part_of, reading_part, reading_parts
 
 
 @pytest.fixture
@@ -110,6 +110,55 @@ def test_the_recorder_records_a_part_read_as_that_part(tmp_path):
     assert saved["parts"] == {"panel.csv": [["authority", "Lambeth"], ["authority", "Stockport"]]}
 
 
+def test_a_declaration_around_a_reader_wins_over_the_readers_own(tmp_path):
+    """The caller knows which part of what a function reads its result depends on (e.g. one outcome's counts)."""
+    rec = Recorder(str(tmp_path))
+    panel = str(tmp_path / "panel.csv")
+    used = [part_of("authority", "Stockport", ("school",)), part_of(("authority", "outcome"), ("Stockport", "s47"))]
+    with reading_parts(panel, used), reading_part(panel, "authority", "Stockport"):
+        rec("open", (panel, "r", 0))
+    saved = json.loads(rec.finish("toy").read_text())
+    assert saved["parts"] == {
+        "panel.csv": [["authority", "Stockport", "school"], ["authority&outcome", "Stockport&s47"]]
+    }
+
+
+OUTCOMES = "authority,outcome,count\nSouthampton,s17,1\nSouthampton,s47,2\nStockport,s47,3\n"
+
+
+@pytest.mark.parametrize(
+    ("edit", "changed"),
+    [
+        (OUTCOMES.replace("s17,1", "s17,4"), False),  # another outcome's count
+        (OUTCOMES.replace("Stockport,s47,3", "Stockport,s47,5"), False),  # another authority's count
+        (OUTCOMES.replace("s47,2", "s47,4"), True),  # its own count
+        (OUTCOMES.replace("Stockport,s47", "Stockport,s74"), True),  # a misspelt outcome anywhere is refused
+        (OUTCOMES.replace("count\n", "count\nStockport,s17,0\n"), True),  # its row on another line
+    ],
+    ids=["other-outcome", "other-authority", "own-count", "misspelt-outcome", "moved-row"],
+)
+def test_a_part_selected_on_two_columns_changes_with_its_rows_only(tmp_path, edit, changed):
+    data = tmp_path / "panel.csv"
+    data.write_text(OUTCOMES)
+    before = cache.part_hash(data, "authority&outcome", "Southampton&s47")
+    data.write_text(edit)
+    assert (cache.part_hash(data, "authority&outcome", "Southampton&s47") != before) is changed
+
+
+def test_a_part_selected_on_two_columns_is_named_by_both(isolated):
+    run, staging, notebook, record, data = isolated
+    data.write_text(OUTCOMES)
+    parts = [["authority&outcome", "Southampton&s47"]]
+    record.write_text(json.dumps({"read": [], "written": [], "parts": {paths.relative(data): parts}}))
+    cache.store(run, staging, notebook, record)
+    data.write_text(OUTCOMES.replace("s17,1", "s17,4"))
+    assert cache.decide(run, staging).reuse
+    data.write_text(OUTCOMES.replace("s47,2", "s47,4"))
+    assert cache.decide(run, staging).reason == (
+        f"the rows of {paths.relative(data)} with authority Southampton and outcome s47 changed"
+    )
+
+
 PANEL = "authority,count\nSouthampton,1\nStockport,2\n"
 
 
@@ -195,34 +244,36 @@ def test_changing_one_data_file_re_executes_exactly_the_notebooks_that_read_it(b
     assert {n for n, what in after.items() if what == "re-execute"} == {"logic_model"}
 
 
-def _edit_count(root: Path, authority: str) -> None:
-    """Add one to the first count of ``authority`` in the copy's report panel."""
+def _edit_count(root: Path, authority: str, outcome: str = "") -> None:
+    """Add one to the first count of ``authority`` (of ``outcome``, when given) in the copy's report panel."""
     panel = root / "data/panels/swis_panel.csv"
     lines = panel.read_text(encoding="utf-8").splitlines(keepends=True)
-    at = next(i for i, line in enumerate(lines) if line.startswith(authority + ","))
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{authority},{outcome}"))
     cells = lines[at].split(",")
     cells[5] = str(int(cells[5]) + 1)
     lines[at] = ",".join(cells)
     panel.write_text("".join(lines), encoding="utf-8")
 
 
-#: The runs that read Southampton's counts in the report's panel (the matching chapter reads only its schools'
-#: labels, to plant synthetic pilots of the same phases).
-READ_SOUTHAMPTON = {"authority_southampton", "audit", "sensitivity", "planning"}
+#: The runs that read Southampton's Section 17 counts in the report's panel (the matching chapter reads only
+#: its schools' labels, to plant synthetic pilots of the same phases; the planning chapter, the Section 47 counts
+#: and every row's pupils).
+READ_SOUTHAMPTON = {"authority_southampton", "audit", "sensitivity"}
 
 
 @pytest.mark.book
-def test_one_count_changed_re_executes_the_notebooks_that_read_its_rows(built, tmp_path):
+@pytest.mark.parametrize(("outcome", "also"), [("s17", set()), ("s47", {"planning"})], ids=["section-17", "section-47"])
+def test_one_count_changed_re_executes_the_notebooks_that_read_its_rows(built, tmp_path, outcome, also):
     """Changing one of Southampton's counts re-executes Southampton's page, the pages that read every
-    authority's rows, then the synthesis, which reads their results; no other notebook (the matching chapter
-    reads Southampton's school labels, not its counts)."""
+    authority's rows, then the synthesis, which reads their results; the planning chapter when the count is
+    one of its outcome's (Section 47); no other notebook."""
     root = _copy_with_cache(tmp_path)
-    _edit_count(root, "Southampton")
-    assert {n for n, what in _dry_run(root).items() if what == "re-execute"} == READ_SOUTHAMPTON
+    _edit_count(root, "Southampton", outcome)
+    assert {n for n, what in _dry_run(root).items() if what == "re-execute"} == READ_SOUTHAMPTON | also
     done = swis_in(root, "build", "--no-render", "--quiet")
     assert done.returncode == 0, done.stderr[-2000:]
     executed = {line.split()[1] for line in done.stderr.splitlines() if line.startswith("  executing ")}
-    assert executed == READ_SOUTHAMPTON | {"synthesis"}
+    assert executed == READ_SOUTHAMPTON | also | {"synthesis"}
 
 
 @pytest.mark.book

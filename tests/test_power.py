@@ -500,3 +500,29 @@ def test_trial_designs_randomise_within_the_trials_authorities_with_its_arms():
         assert len(d.strata) == v["local_authorities"] and max(d.strata) - min(d.strata) <= 1
         assert all(abs(2 * k - s) <= 2 for k, s in zip(d.treated_per_stratum, d.strata, strict=True))
     assert (upper.sd_school, upper.sd_term) == (0.9, 0.7)
+
+
+def test_the_pilots_read_for_one_outcome_are_declared_as_that_outcomes_counts_and_every_rows_pupils(monkeypatch):
+    """What the build records of the planning chapter's reading: a count of another outcome is not read."""
+    import os
+
+    from swis.io import part_being_read
+    from swis.power import calibrate
+
+    seen, real = [], calibrate.load_panel
+
+    def spy(path, config, *args, **kwargs):
+        seen.append((config.authority, part_being_read(os.path.abspath(path))))
+        return real(path, config, *args, **kwargs)
+
+    monkeypatch.setattr(calibrate, "load_panel", spy)
+    monkeypatch.setattr(calibrate, "_READ", {})
+    panels = calibrate.pilot_data("s47")
+    no_counts = "authority,outcome,school,group,term,pupils,printed_rate"
+    pilots = [c.authority for c, _ in panels]
+    assert sorted(pilots) == ["Lambeth", "Southampton", "Stockport"]
+    assert seen == [(a, (("authority", a, no_counts), ("authority&outcome", f"{a}&s47"))) for a in pilots]
+    seen.clear()
+    monkeypatch.setattr(calibrate, "_READ", {})
+    calibrate.pilot_data()
+    assert [part for _, part in seen] == [None] * 3  # every count may be used: the reader's own declaration

@@ -23,9 +23,10 @@ import pandas as pd
 from swis import paths
 from swis.config import Config
 from swis.config.book import pilot_panels
+from swis.data.panel import COLUMNS, load_panel
 from swis.data.panel import Panel as PilotPanel
-from swis.data.panel import load_panel
 from swis.data.trial import load_trial
+from swis.io import part_of, reading_parts
 from swis.power.moments import Moments, Panel, as_sd, draw, estimate
 
 #: Bootstrap replicates of the calibration.
@@ -36,18 +37,34 @@ BOOT = 400
 _READ: dict[tuple, list[tuple[Config, PilotPanel]]] = {}
 
 
-def pilot_data() -> list[tuple[Config, PilotPanel]]:
+def pilot_data(outcome: str | None = None) -> list[tuple[Config, PilotPanel]]:
     """Each pilot's settings and corrected panel (:func:`swis.config.book.pilot_panels`), read once however
     often the planning chapter asks (its rates, pupils and pilot designs all start from them), and read again
     when a setting, a panel or the corrections file has changed. The panels are shared: read them, never
     change them.
+
+    ``outcome``: the caller uses the counts of that outcome only (and every row's schools, terms and pupils).
+    The book's build then records that part of each panel as read (:func:`swis.io.reading_parts`): a count of
+    another outcome changed does not re-execute the planning chapter. None: every count may be used.
     """
     found = pilot_panels()
-    key = (*((repr(config), str(path), _stamp(path)) for config, path in found), _stamp(paths.CORRECTIONS))
+    key = (outcome, *((repr(config), str(path), _stamp(path)) for config, path in found), _stamp(paths.CORRECTIONS))
     if key not in _READ:
         _READ.clear()
-        _READ[key] = [(config, load_panel(path, config)) for config, path in found]
+        _READ[key] = [(config, _read(path, config, outcome)) for config, path in found]
     return _READ[key]
+
+
+def _read(path: Path, config: Config, outcome: str | None) -> PilotPanel:
+    """One pilot's panel; with ``outcome``, declared as read in the part the caller uses (see :func:`pilot_data`)."""
+    if outcome is None:
+        return load_panel(path, config)
+    parts = [
+        part_of("authority", config.authority, tuple(c for c in COLUMNS if c != "count")),
+        part_of(("authority", "outcome"), (config.authority, outcome)),
+    ]
+    with reading_parts(path, parts):
+        return load_panel(path, config)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -63,7 +80,7 @@ def pre_pilot_rows(outcome: str, phase: str | None = None) -> pd.DataFrame:
     """Rows of one outcome in the terms before each authority's pilot, every authority of the book; with
     ``phase`` (e.g. ``"Secondary"``), only schools whose anonymised label names that phase."""
     frames = []
-    for config, panel in pilot_data():
+    for config, panel in pilot_data(outcome):
         if outcome not in panel.outcomes:
             continue
         first_post = min(config.terms.index(t) for t in config.intervention_terms)
@@ -133,11 +150,12 @@ def calibrate(outcome: str, reps: int = BOOT, seed: int = 20200501, phase: str |
     )
 
 
-def pupil_distribution(phase: str = "Secondary") -> tuple[float, float]:
+def pupil_distribution(phase: str = "Secondary", outcome: str | None = None) -> tuple[float, float]:
     """Median pupils and standard deviation of log pupils of the panel's schools of one phase (label match).
 
     The trial randomised mainstream secondary schools, so its default pupils come from the secondary schools
-    of the pilots' published tables (each school's mean over its terms and outcomes).
+    of the pilots' published tables (each school's mean over its terms and outcomes). ``outcome``: the
+    outcome whose counts the caller uses (:func:`pilot_data`); the pupils are those of every row either way.
 
     Examples
     --------
@@ -145,7 +163,7 @@ def pupil_distribution(phase: str = "Secondary") -> tuple[float, float]:
     >>> median > 500, 0 < sd_log < 1
     (True, True)
     """
-    frames = [panel.data for _, panel in pilot_data()]
+    frames = [panel.data for _, panel in pilot_data(outcome)]
     data = pd.concat(frames, ignore_index=True)
     pupils = data[data["school"].str.contains(phase, case=False)].groupby(["authority", "school"])["pupils"].mean()
     return float(pupils.median()), float(np.log(pupils).std(ddof=0))
@@ -172,7 +190,7 @@ def design_inputs(outcome: str, phase: str | None, reps: int = 0, seed: int = 20
     calibration = calibrate(outcome, reps, seed, phase)
     est = calibration.set_index("parameter")["estimate"]
     fields = {k: float(est[k]) for k in ("baseline_rate", "sd_school", "sd_term")}
-    return calibration, {**fields, "pupils": trial_pupils(pupil_distribution(phase or "")[1])}
+    return calibration, {**fields, "pupils": trial_pupils(pupil_distribution(phase or "", outcome)[1])}
 
 
 def authority_rates(outcome: str, phase: str | None = None) -> pd.Series:

@@ -25,7 +25,7 @@ from swis.power.retro import retrodesign
 def pilot_designs(outcome: str, base: TrialDesign) -> pd.DataFrame:
     """One design per authority whose panel has ``outcome``: schools, intervention schools, terms, pupils."""
     rows = []
-    for config, panel in pilot_data():
+    for config, panel in pilot_data(outcome):
         if outcome not in panel.outcomes:
             continue
         d = panel.outcome(outcome)

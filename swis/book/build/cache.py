@@ -31,6 +31,7 @@ from pathlib import Path
 
 from swis import paths
 from swis.book.build.plan import Run
+from swis.io import AND
 
 CACHE = paths.ROOT / ".swis-cache"
 #: Folders whose reads are not recorded: the package (hashed as a whole) and files of the build itself.
@@ -76,23 +77,28 @@ PART = "#"
 
 
 def part_key(rel: str, part: list[str] | tuple[str, ...]) -> str:
-    """The key of a recorded part of a file, e.g. ``data/panels/swis_panel.csv#authority=Lambeth``.
+    """The key of a recorded part of a file, e.g. ``data/panels/swis_panel.csv#authority=Lambeth``; a part
+    selecting rows on several columns (:func:`swis.io.part_of`) has one ``column=value`` each, joined by ``&``.
 
     Examples
     --------
     >>> part_key("p.csv", ["authority", "Lambeth"]), part_key("p.csv", ["authority", "Lambeth", "school,group"])
     ('p.csv#authority=Lambeth', 'p.csv#authority=Lambeth#school,group')
+    >>> part_key("p.csv", ["authority&outcome", "Lambeth&s47"])
+    'p.csv#authority=Lambeth&outcome=s47'
     """
     column, value, *cells = part
-    return f"{rel}{PART}{column}={value}" + "".join(f"{PART}{c}" for c in cells)
+    pairs = zip(column.split(AND), value.split(AND), strict=True)
+    return f"{rel}{PART}" + AND.join(f"{c}={v}" for c, v in pairs) + "".join(f"{PART}{c}" for c in cells)
 
 
 def part_hash(path: Path, column: str, value: str, cells: tuple[str, ...] = ()) -> str:
-    """SHA-256 of what a run that keeps the rows of a CSV file whose ``column`` is ``value`` reads of it.
+    """SHA-256 of what a run that keeps the rows of a CSV file whose ``column`` is ``value`` reads of it
+    (several columns and their values joined by ``&``: the rows where each has its value).
 
     That is the header, those rows with their line numbers (only their ``cells`` columns, when given), and
-    what the reader checks in every row: the values of ``column`` that occur (a misspelt authority anywhere is
-    refused) and that every row has as many cells as the header. Rows are read as
+    what the reader checks in every row: the values of each ``column`` that occur (a misspelt authority
+    anywhere is refused) and that every row has as many cells as the header. Rows are read as
     :func:`swis.io.read_csv_text` reads them (cells stripped, line numbers of the CSV records), so the hash
     changes when what the run read could have changed, and not when only another part's cells did. A file that
     cannot be read that way is hashed whole: whatever changed, the run is executed again and reports it.
@@ -117,14 +123,18 @@ def part_hash(path: Path, column: str, value: str, cells: tuple[str, ...] = ()) 
     try:
         rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
         header = [c.strip() for c in rows[0]]
-        at = header.index(column)
+        at = [header.index(c) for c in column.split(AND)]
+        wanted = value.split(AND)
         body = [(line, row) for line, row in enumerate(rows[1:], 2) if row]
         whole = all(len(row) == len(header) for _, row in body)
-        values = sorted({row[at].strip() for _, row in body if len(row) > at})
+        values = [sorted({row[i].strip() for _, row in body if len(row) > i}) for i in at]
         keep = [header.index(c) for c in cells] if cells else range(len(header))
-        kept = [[str(line), *(row[i].strip() for i in keep)] for line, row in body if row[at].strip() == value]
+        kept = [
+            [str(line), *(row[i].strip() for i in keep)] for line, row in body if [row[i].strip() for i in at] == wanted
+        ]
     except (OSError, UnicodeDecodeError, csv.Error, IndexError, ValueError):
         return "whole:" + file_hash(path)
+    values = values[0] if len(at) == 1 else values  # one column: as hashed before selections of several
     return hashlib.sha256(json.dumps([header, whole, values, kept]).encode("utf-8")).hexdigest()
 
 
@@ -136,12 +146,15 @@ def parse_key(key: str) -> tuple[str, tuple[str, str, tuple[str, ...]] | None]:
     --------
     >>> parse_key("p.csv"), parse_key("p.csv#authority=Lambeth#school,group")
     (('p.csv', None), ('p.csv', ('authority', 'Lambeth', ('school', 'group'))))
+    >>> parse_key("p.csv#authority=Lambeth&outcome=s47")
+    ('p.csv', ('authority&outcome', 'Lambeth&s47', ()))
     """
     rel, sep, part = key.partition(PART)
     if not sep:
         return rel, None
     selection, _, cells = part.partition(PART)
-    column, _, value = selection.partition("=")
+    pairs = [pair.partition("=") for pair in selection.split(AND)]
+    column, value = (AND.join(p[i] for p in pairs) for i in (0, 2))
     return rel, (column, value, tuple(cells.split(",")) if cells else ())
 
 
@@ -166,7 +179,8 @@ def _described(key: str) -> str:
         return rel
     column, value, cells = part
     which = f"the {join_words(list(cells))} of " if cells else ""
-    return f"{which}the rows of {rel} with {column} {value}"
+    pairs = zip(column.split(AND), value.split(AND), strict=True)
+    return f"{which}the rows of {rel} with " + join_words([f"{c} {v}" for c, v in pairs])
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,9 @@ class Recorder:
                 writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool(
                     (flags or 0) & _WRITE_FLAGS
                 )
-                part = None if writing else part_being_read(full)
-                if part is not None:
-                    self.parts.setdefault(full, set()).add(part)
+                parts = None if writing else part_being_read(full)
+                if parts is not None:
+                    self.parts.setdefault(full, set()).update(parts)
                 else:
                     (self.written if writing else self.read).add(full)
         elif event in ("os.rename", "os.replace") and len(args) >= 2:
