@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from swis import paths
-from swis.book.pdf import PDF_NAME, anchor, chapter, contents_page, entries
+from swis.book.pdf import COVER_STAMP, PDF_NAME, anchor, chapter, contents_page, cover_says, edition_is_current, entries
 from swis.book.toc import toc
 
 PAGE = """<html><head><title>t</title></head><body><nav class="bd-sidebar">Search this book</nav>
@@ -92,6 +92,22 @@ def _title(doc: str) -> str:
     for link in h1.select(".headerlink"):
         link.decompose()
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", h1.get_text(" ", strip=True)))
+
+
+def test_an_edition_printed_at_another_commit_is_not_current(tmp_path, monkeypatch):
+    """A build whose pages did not change still prints the edition again when its cover would now say another
+    commit or date (`make book` after a commit that changed no page)."""
+    from swis.book import pdf
+
+    html = tmp_path / "html"
+    html.mkdir()
+    assert not edition_is_current(html)  # no edition
+    (html / PDF_NAME).write_bytes(b"%PDF")
+    assert not edition_is_current(html)  # printed by a build that did not say what its cover says
+    (tmp_path / COVER_STAMP).write_text(cover_says(), encoding="utf-8")  # beside the pages, not among them
+    assert edition_is_current(html)
+    monkeypatch.setattr(pdf, "provenance", lambda: "commit 0000000000000000000000000000000000000000")
+    assert not edition_is_current(html)
 
 
 @pytest.mark.book

@@ -33,6 +33,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 #: No background networking, component updates or sync: the browser itself asks nothing of the network.
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PDF_NAME = "swis-book.pdf"
+#: Beside the folder of the PDF edition (in ``_build``, not among the published pages): what its cover says of
+#: its sources (:func:`cover_says`), so that a build can tell an edition printed at another commit.
+COVER_STAMP = ".swis-book.pdf.cover"
 #: The print stylesheet (``_static``, copied into the HTML by Jupyter Book, which also links it from every page).
 PRINT_CSS = "_static/swis-print.css"
 #: The joined document, written next to the pages (so that their relative links resolve) and removed after.
@@ -327,6 +330,8 @@ def write_pdf(html_dir: Path | None = None, contents: dict | None = None) -> Pat
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
     day = build_date()
     front = cover(config, long_date(day), provenance())
+    stamp = html_dir.parent / COVER_STAMP
+    stamp.unlink(missing_ok=True)  # until the new edition is in place
     document = html_dir / JOINED
     out = html_dir / PDF_NAME
     joined = join(html_dir, contents, front, config["title"])
@@ -342,7 +347,22 @@ def write_pdf(html_dir: Path | None = None, contents: dict | None = None) -> Pat
     partial = out.with_name(out.name + ".partial")
     partial.write_bytes(stable_dates(pdf, day))
     partial.replace(out)
+    stamp.write_text(cover_says(), encoding="utf-8")
     return out
+
+
+def cover_says() -> str:
+    """What the cover of an edition printed now says of its sources: the commit (and whether the tree had
+    uncommitted changes) and the date."""
+    return f"{provenance()}\n{long_date(build_date())}\n"
+
+
+def edition_is_current(html_dir: Path) -> bool:
+    """Whether ``html_dir`` holds a PDF edition whose cover says what one printed now would (the pages it was
+    printed from are the caller's to know): an edition printed at an earlier commit, whose pages are the same,
+    still names that commit."""
+    stamp = html_dir.parent / COVER_STAMP
+    return (html_dir / PDF_NAME).exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == cover_says()
 
 
 def edition(html_dir: Path) -> Path | None:

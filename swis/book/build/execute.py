@@ -301,14 +301,16 @@ def execute_all(
     force: bool = False,
     workers: int | None = None,
     zygote: Callable[[], str | None] | None = None,
+    on_idle: Callable[[], None] | None = None,
 ) -> tuple[Path, list[dict]]:
     """Execute runs into a staging folder (a copy of ``keep`` for runs not listed), reusing cached runs.
 
     Runs that read other runs' outputs (:data:`swis.book.build.plan.AFTER`) wait for the runs they read
     (:mod:`.schedule`). ``zygote``: the address of a fork server the caller started
     (:func:`swis.book.build.forking.zygote`); without it, one is started at the first run to execute and
-    stopped at the end. Returns the staging folder and one line per run: reused or executed, why, and how
-    long it took.
+    stopped at the end. ``on_idle``: called once when every run is under way and a worker is free
+    (:func:`swis.book.build.schedule.run_all`). Returns the staging folder and one line per run: reused or
+    executed, why, and how long it took.
     """
     workers = workers or os.cpu_count() or 1
     staging = Path(tempfile.mkdtemp(prefix="generated.", dir=paths.BOOK))
@@ -318,7 +320,7 @@ def execute_all(
         with contextlib.ExitStack() as stack:
             if zygote is None:
                 zygote = stack.enter_context(forking.zygote(build_log.LOG))
-            report = schedule.run_all(runs, staging, force, progress, workers, zygote)
+            report = schedule.run_all(runs, staging, force, progress, workers, zygote, on_idle)
         keep_unchanged_times(staging, paths.GENERATED)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -24,7 +24,8 @@ from swis.book.build import log as build_log
 from swis.book.build.execute import execute_all
 from swis.book.build.params import check_book_inputs
 from swis.book.build.plan import plan
-from swis.book.pdf import PDF_NAME, edition
+from swis.book.build.warm import WarmRender, warm_render
+from swis.book.pdf import edition, edition_is_current
 from swis.config import load_book_config
 from swis.errors import BuildError
 
@@ -175,8 +176,9 @@ def render_key() -> str:
     return tree_hash(paths.BOOK, "*") + "\n" + _layout_hash()
 
 
-def _jupyter_book(output: Path, strict: bool, pdf: bool = False) -> None:
-    """Run ``jupyter-book build`` into ``output``; raise BuildError unless it made the HTML."""
+def _jupyter_book(output: Path, strict: bool, pdf: bool = False, warm: WarmRender | None = None) -> None:
+    """Run ``jupyter-book build`` into ``output``; raise BuildError unless it made the HTML. ``warm``: a
+    started Jupyter Book process to run it in (:mod:`.warm`), when there is one."""
     # the console script installed next to this interpreter (the module has no __main__ guard)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.ROOT)]
     cmd += ["--path-output", str(output), "--builder", "html"] + (["-n", "-W", "--keep-going"] if strict else [])
@@ -186,7 +188,9 @@ def _jupyter_book(output: Path, strict: bool, pdf: bool = False) -> None:
     with open(build_log.LOG, "a", encoding="utf-8") as log:
         log.write("jupyter-book " + " ".join(cmd[1:]) + "\n")
         log.flush()
-        child = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT)
+        child = warm.run(cmd[1:]) if warm is not None else None
+        if child is None:
+            child = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         code = child.wait()
         if code != 0 or not (output / "_build" / "html" / "index.html").exists():
@@ -206,7 +210,7 @@ def _render_failed(code: int) -> str:
     )
 
 
-def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False) -> bool:
+def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False, warm: WarmRender | None = None) -> bool:
     """Render the book; replace ``_build`` only on success. Returns whether anything was rendered.
 
     ``clean``: from an empty folder (what CI does, so every page's warnings are seen). Otherwise Sphinx
@@ -214,9 +218,12 @@ def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False) -> 
     HTML is made from changed since the last render.
 
     ``pdf``: also print the PDF edition (:mod:`swis.book.pdf`, several seconds), from the new pages before
-    they replace the old, or from the built pages when nothing changed and they have none. A render replaces
+    they replace the old, or from the built pages when nothing changed and they have none, or only one
+    printed at another commit (whose cover names that commit). A render replaces
     the whole of ``_build``, so a PDF edition in it is always the one of its pages: without ``pdf``, a new
     render leaves none.
+
+    ``warm``: the build's Jupyter Book process, if it started one (:mod:`.warm`).
     """
     from swis.book.toc import write_toc
 
@@ -224,7 +231,7 @@ def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False) -> 
     key = render_key()
     if not clean and RENDER_KEY.exists() and RENDER_KEY.read_text() == key and (paths.BUILD / "html").exists():
         print("rendering the book: nothing changed since the last render", file=sys.stderr, flush=True)
-        if pdf and not (paths.BUILD / "html" / PDF_NAME).exists():
+        if pdf and not edition_is_current(paths.BUILD / "html"):  # none, or printed at another commit
             print("rendering the PDF edition of the built pages", file=sys.stderr, flush=True)
             edition(paths.BUILD / "html")
         return False
@@ -234,7 +241,7 @@ def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False) -> 
     tmp = normal_folder(Path(tempfile.mkdtemp(prefix="_build.", dir=paths.ROOT)))
     try:
         RENDER_KEY.unlink(missing_ok=True)
-        _jupyter_book(output, strict, pdf)
+        _jupyter_book(output, strict, pdf, warm)
         shutil.copytree(output / "_build" / "html", tmp / "html")
         drop_unused_images(tmp / "html")
         if pdf:
@@ -291,21 +298,21 @@ def build(
     for line in clean_leftovers():
         print(f"clean-up: {line}", file=sys.stderr, flush=True)
     keep = paths.GENERATED if only is not None else None
-    with sigterm_interrupts():
+    with sigterm_interrupts(), warm_render(build_log.LOG) as warm:
         # the kernels' fork server imports what they need while the build reads and checks its inputs
         with forking.zygote(build_log.LOG, eager=True) as zygote:
             runs = plan(load_book_config(), overrides)
             if only is not None:
                 runs = [r for r in runs if r.name in only]
             check_book_inputs(runs)
-            force = options.get("force", False)
-            staging, report = execute_all(runs, keep=keep, progress=progress, force=force, zygote=zygote)
+            force, idle = options.get("force", False), warm.start if render else None
+            staging, report = execute_all(runs, keep, progress, force, zygote=zygote, on_idle=idle)
         staging = normal_folder(staging)
         backup = _keep_backup(staging)
         try:
             _swap(staging, paths.GENERATED)
             if render:
-                jupyter_book(clean=options.get("clean", False), pdf=options.get("pdf", False))
+                jupyter_book(clean=options.get("clean", False), pdf=options.get("pdf", False), warm=warm)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             if backup.exists():

@@ -119,9 +119,13 @@ def _reuse_or(run: Run, staging: Path, force: bool, report: list[dict]) -> str |
     return None
 
 
-def run_all(runs: list[Run], staging: Path, force: bool, progress: bool, workers: int, zygote) -> list[dict]:
+def run_all(
+    runs: list[Run], staging: Path, force: bool, progress: bool, workers: int, zygote, on_idle=None
+) -> list[dict]:
     """Reuse or execute every run into ``staging``, ``workers`` at a time; one line per run (reused or
-    executed, why, how long). ``zygote`` starts the build's fork server and returns its address."""
+    executed, why, how long). ``zygote`` starts the build's fork server and returns its address. ``on_idle``,
+    if given, is called once, when every run has been handed to a worker and a worker is free (the build starts
+    its renderer then: :mod:`swis.book.build.warm`)."""
     report: list[dict] = []
     later = [r for r in runs if r.name in AFTER]
     todo = [(r, why) for r in runs if r.name not in AFTER and (why := _reuse_or(r, staging, force, report))]
@@ -141,6 +145,9 @@ def run_all(runs: list[Run], staging: Path, force: bool, progress: bool, workers
                     pool.submit(run, why, staging)
             if not pool.running:
                 break
+            if on_idle is not None and not later and len(pool.running) < workers:
+                on_idle, idle = None, on_idle
+                idle()
             report.append(pool.next_done())
             finished.add(report[-1]["run"])
         report += _checked_again(early, staging, pool)
