@@ -73,9 +73,12 @@ def test_build_stops_before_executing_anything(without_s17, monkeypatch):
         {"authority": "Toyton", "panel_path": str(panel), "config_path": str(config)},
     )
     executed = []
+    from swis.book.build import execute
+    from swis.book.build import plan as planning
+
     monkeypatch.setattr(render, "clean_leftovers", lambda: [])
-    monkeypatch.setattr(render, "plan", lambda book, overrides=None: [run])
-    monkeypatch.setattr(render, "execute_all", lambda *a, **k: executed.append(a) or pytest.fail("executed"))
+    monkeypatch.setattr(planning, "plan", lambda book, overrides=None: [run])  # the build imports both when run
+    monkeypatch.setattr(execute, "execute_all", lambda *a, **k: executed.append(a) or pytest.fail("executed"))
     done = runner.invoke(app, ["build", "--quiet"])
     assert done.exit_code == 2 and not executed
     _says_no_rows_for_s17(done.output, panel, config)

@@ -21,12 +21,7 @@ from pathlib import Path
 from swis import paths
 from swis.book.build import forking
 from swis.book.build import log as build_log
-from swis.book.build.execute import execute_all
-from swis.book.build.params import check_book_inputs
-from swis.book.build.plan import plan
 from swis.book.build.warm import WarmRender, warm_render
-from swis.book.pdf import edition, edition_is_current
-from swis.config import load_book_config
 from swis.errors import BuildError
 
 
@@ -225,6 +220,7 @@ def jupyter_book(strict: bool = True, clean: bool = True, pdf: bool = False, war
 
     ``warm``: the build's Jupyter Book process, if it started one (:mod:`.warm`).
     """
+    from swis.book.pdf import edition, edition_is_current
     from swis.book.toc import write_toc
 
     write_toc()  # Jupyter Book reads _toc.yml; it is written from book/toc.yml and data/book.yml
@@ -299,8 +295,15 @@ def build(
         print(f"clean-up: {line}", file=sys.stderr, flush=True)
     keep = paths.GENERATED if only is not None else None
     with sigterm_interrupts(), warm_render(build_log.LOG) as warm:
-        # the kernels' fork server imports what they need while the build reads and checks its inputs
+        # the kernels' fork server imports what they need while the build imports the rest of itself (pandas
+        # and pandera among them: imported here, not with this module, so that the fork server starts first)
+        # and reads and checks its inputs
         with forking.zygote(build_log.LOG, eager=True) as zygote:
+            from swis.book.build.execute import execute_all
+            from swis.book.build.params import check_book_inputs
+            from swis.book.build.plan import plan
+            from swis.config import load_book_config
+
             runs = plan(load_book_config(), overrides)
             if only is not None:
                 runs = [r for r in runs if r.name in only]
