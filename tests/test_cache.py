@@ -277,6 +277,20 @@ def test_one_count_changed_re_executes_the_notebooks_that_read_its_rows(built, t
 
 
 @pytest.mark.book
+def test_an_incremental_render_indexes_no_word_its_pages_no_longer_have(built, tmp_path):
+    """A word removed from a page leaves the search index, as it would be absent from a fresh render's."""
+    root = _copy_with_cache(tmp_path)
+    page, word = root / "book/part1/discussion.md", "zyzzogeton"
+    text = page.read_text(encoding="utf-8")
+    index = root / "_build/html/searchindex.js"
+    for edit, present in ((text + f"\n{word.capitalize()}.\n", True), (text, False)):
+        page.write_text(edit, encoding="utf-8")
+        done = swis_in(root, "build", "--quiet")  # the first renders every page, the second only this one
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert (f'"{word}"' in index.read_text(encoding="utf-8")) is present
+
+
+@pytest.mark.book
 def test_a_failed_run_is_not_cached(built, tmp_path, monkeypatch):
     from swis.book.build.execute import _execute_one
     from swis.errors import BuildError

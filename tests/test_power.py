@@ -526,3 +526,20 @@ def test_the_pilots_read_for_one_outcome_are_declared_as_that_outcomes_counts_an
     monkeypatch.setattr(calibrate, "_READ", {})
     calibrate.pilot_data()
     assert [part for _, part in seen] == [None] * 3  # every count may be used: the reader's own declaration
+
+
+@pytest.mark.parametrize("effect", [0.7, 1.4])
+def test_an_effect_applied_to_trials_drawn_without_it_is_poisson_at_the_effect(effect):
+    """Thinning (below one) or adding (above one) an intervention school's post-term counts gives Poisson counts
+    of mean effect x the mean without it, every other count unchanged: the model, drawn from the null trials."""
+    from swis.power.simulate import simulate_null, with_effect
+
+    design = TrialDesign(n_schools=400, n_treated=200, terms_pre=1, terms_post=1, sd_school=0, sd_term=0)
+    null = simulate_null(design, 100, 8)
+    sim = with_effect(null, effect, 8)
+    cells = null.treated[..., None] * null.post == 1
+    assert np.array_equal(sim.counts[~cells], null.counts[~cells])
+    z = (sim.counts[cells] - effect * null.mean[cells]) / np.sqrt(effect * null.mean[cells])
+    assert abs(z.mean()) < 0.02 and abs(z.var() - 1) < 0.03  # 20,000 cells: about 3 and 2 standard errors
+    assert np.array_equal(with_effect(null, effect, 8).counts, sim.counts)  # its own seeded stream
+    assert with_effect(null, 1.0, 8) is null

@@ -12,7 +12,7 @@ from scipy.stats import norm
 
 from swis.power.analyse import ANALYSE, Fits, _arm_shares, _did_hessian, arm_sums
 from swis.power.design import TrialDesign, even_strata
-from swis.power.simulate import Simulated, simulate
+from swis.power.simulate import Simulated, simulate, simulate_null, with_effect
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,20 @@ CHUNK = 250
 
 
 @lru_cache(maxsize=8)
+def _null(design: TrialDesign, size: int, seed: tuple[int, int]) -> Simulated:
+    """One chunk of simulated trials without an effect (``design`` keyed with ``effect=1`` and ``analysis="did"``),
+    kept for the next call rather than drawn again: the other analyses, the other effects of a curve and the
+    check of a detectable effect start from it (:func:`swis.power.simulate.with_effect`)."""
+    return simulate_null(design, size, seed)
+
+
+@lru_cache(maxsize=4)
 def _simulated(design: TrialDesign, size: int, seed: tuple[int, int]) -> Simulated:
-    """One chunk of simulated trials. The data do not depend on the analysis, so both analyses of a design
-    (keyed with ``analysis="did"``) fit the same chunk: kept for the next call rather than drawn again."""
-    return simulate(design, size, seed)
+    """One chunk of simulated trials (:func:`swis.power.simulate.simulate`, with the chunk without an effect
+    shared through :func:`_null`). The data do not depend on the analysis, so both analyses of a design (keyed
+    with ``analysis="did"``) fit the same chunk."""
+    null = _null(replace(design, effect=1.0), size, seed)
+    return with_effect(null, design.effect, seed)
 
 
 def simulate_power(design: TrialDesign, reps: int = 1000, seed: int = 1, progress=None) -> PowerResult:

@@ -10,11 +10,19 @@ zero, which a difference-in-differences estimates and removes anyway.
 
 The authority effects come from a stream of their own (spawned from the seed), so a design without them draws
 exactly what it drew before they existed; the AR(1) term effects are a filter of the same normal draws.
+
+The intervention's effect is applied to the trials drawn without it (:func:`with_effect`): each intervention
+school's count in a post term is thinned (an effect below one keeps each event with probability ``effect``) or
+added to (above one: plus a Poisson count of mean ``effect - 1`` times its mean). A thinned or superposed
+Poisson count is Poisson, so each trial is drawn from the model above exactly; and every effect of one seed
+shares its schools, pupils, variation and counts without the effect (common random numbers): the power at two
+effects differs by the effect, not by new draws, and a curve over the effect, or the check of a detectable
+effect, reuses the trials drawn without it instead of drawing them again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,13 +31,15 @@ from swis.power.design import TrialDesign
 
 @dataclass(frozen=True)
 class Simulated:
-    """Replicates of one design: ``counts`` (R, S, T), ``pupils`` (R, S), ``treated`` (R, S) as 0/1 floats."""
+    """Replicates of one design: ``counts`` (R, S, T), ``pupils`` (R, S), ``treated`` (R, S) as 0/1 floats, and
+    ``mean`` (R, S, T), the counts' means without the intervention's effect."""
 
     counts: np.ndarray
     pupils: np.ndarray
     treated: np.ndarray
     post: np.ndarray
     stratum: np.ndarray | None = None
+    mean: np.ndarray | None = None
 
 
 def allocate(design: TrialDesign, reps: int, rng: np.random.Generator) -> np.ndarray:
@@ -52,13 +62,26 @@ def allocate(design: TrialDesign, reps: int, rng: np.random.Generator) -> np.nda
 
 
 def simulate(design: TrialDesign, reps: int, seed: int | tuple[int, ...]) -> Simulated:
-    """``reps`` simulated trials of ``design``, reproducible bit for bit from ``seed`` (an int or a tuple).
+    """``reps`` simulated trials of ``design``, reproducible bit for bit from ``seed`` (an int or a tuple): those
+    of :func:`simulate_null` with the design's effect applied (:func:`with_effect`).
 
     Examples
     --------
     >>> sim = simulate(TrialDesign(n_schools=20, terms_pre=2, terms_post=1), reps=5, seed=1)
     >>> sim.counts.shape, bool((sim.counts >= 0).all())
     ((5, 20, 3), True)
+    """
+    return with_effect(simulate_null(design, reps, seed), design.effect, seed)
+
+
+def simulate_null(design: TrialDesign, reps: int, seed: int | tuple[int, ...]) -> Simulated:
+    """``reps`` simulated trials of ``design`` without the intervention's effect (whatever its ``effect``).
+
+    Examples
+    --------
+    >>> d = TrialDesign(n_schools=20, terms_pre=2, terms_post=1, effect=0.5)
+    >>> bool((simulate_null(d, 5, 1).counts == simulate(replace(d, effect=1.0), 5, 1).counts).all())
+    True
     """
     rng = np.random.default_rng(seed)
     shape = (reps, design.n_schools)
@@ -69,13 +92,40 @@ def simulate(design: TrialDesign, reps: int, seed: int | tuple[int, ...]) -> Sim
     sb, sw = design.sd_school, design.sd_term
     school = rng.normal(-(sb**2) / 2, sb, shape)[..., None]
     term = ar1(rng.standard_normal((*shape, design.n_terms)), design.rho_term) * sw - sw**2 / 2
-    log_effect = np.log(design.effect) * treated[..., None] * design.post
-    mean = pupils[..., None] * design.baseline_rate * np.exp(school + term + log_effect)
+    mean = pupils[..., None] * design.baseline_rate * np.exp(school + term)
     if design.sd_authority > 0 and design.strata:  # without strata there are no authorities to differ
         sa, strata = design.sd_authority, design.stratum
         extra = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
         mean = mean * np.exp(extra.normal(-(sa**2) / 2, sa, (reps, strata.max() + 1))[:, strata, None])
-    return Simulated(rng.poisson(mean).astype(float), pupils, treated, design.post, design.stratum)
+    return Simulated(rng.poisson(mean).astype(float), pupils, treated, design.post, design.stratum, mean)
+
+
+def with_effect(null: Simulated, effect: float, seed: int | tuple[int, ...]) -> Simulated:
+    """The trials ``null`` (drawn without an effect) with the intervention's rate ratio ``effect``: each
+    intervention school's count in a post term thinned (``effect`` below one: each event kept with probability
+    ``effect``) or added to (above one: plus Poisson of mean ``(effect - 1)`` times the count's mean), from a
+    stream of its own spawned from ``seed``. ``null`` itself when ``effect`` is 1.
+
+    Examples
+    --------
+    >>> null = simulate_null(TrialDesign(n_schools=2000, n_treated=1000, terms_pre=1, terms_post=1), 2, 3)
+    >>> cut, more = with_effect(null, 0.5, 3), with_effect(null, 1.5, 3)
+    >>> cells = null.treated[..., None] * null.post == 1
+    >>> bool((cut.counts[~cells] == null.counts[~cells]).all() and (cut.counts <= null.counts).all())
+    True
+    >>> [round(float(x.counts[cells].sum() / null.mean[cells].sum()), 1) for x in (cut, more)]
+    [0.5, 1.5]
+    """
+    if effect == 1.0:
+        return null
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
+    cells = (null.treated[..., None] * null.post) == 1
+    counts = null.counts.copy()
+    if effect < 1:
+        counts[cells] = rng.binomial(null.counts[cells].astype(np.int64), effect)
+    else:
+        counts[cells] += rng.poisson(null.mean[cells] * (effect - 1))
+    return replace(null, counts=counts)
 
 
 def ar1(z: np.ndarray, rho: float) -> np.ndarray:

@@ -15,6 +15,11 @@
   ``mystnb.<hash>.css?v=...``: two builds of one commit differ on every page. The file name already carries
   its content's hash, so the query goes.
 
+- **Words no page has any more, in an incremental render's search index.** Sphinx re-indexes a changed page by
+  removing it from every word's set of pages and adding its words again, but keeps the words whose set is left
+  empty: ``searchindex.js`` then lists them with no page, where a fresh render has no such word, and two builds
+  of one commit differ. Such words go.
+
 - **Diagrams too detailed to read in the column.** A figure of class ``swis-diagram`` (the logic model, the
   team diagrams) gets a link under its image to the image itself, so that it can be opened full size.
 
@@ -113,6 +118,37 @@ def fix_page(app, pagename: str, templatename: str, context: dict, doctree) -> N
         context["body"] = full_size_links(citations_as_list_items(context["body"]))
 
 
+def without_empty_words(prune):
+    """Sphinx's ``IndexBuilder.prune`` that also drops the words left with no page (see above).
+
+    Examples
+    --------
+    >>> class Index:
+    ...     _mapping, _title_mapping = {"kept": {"a"}, "gone": {"b"}}, {"title": {"b"}}
+    >>> def prune(self, docnames):
+    ...     for names in (*self._mapping.values(), *self._title_mapping.values()):
+    ...         names.intersection_update(docnames)
+    >>> index = Index()
+    >>> without_empty_words(prune)(index, ["a"])
+    >>> index._mapping, index._title_mapping
+    ({'kept': {'a'}}, {})
+    """
+    if getattr(prune, "swis_without_empty_words", False):
+        return prune
+
+    def pruned(self, docnames) -> None:
+        prune(self, docnames)
+        for mapping in (self._mapping, self._title_mapping):
+            for word in [word for word, names in mapping.items() if not names]:
+                del mapping[word]
+
+    pruned.swis_without_empty_words = True
+    return pruned
+
+
 def setup(app) -> dict:
+    from sphinx.search import IndexBuilder
+
+    IndexBuilder.prune = without_empty_words(IndexBuilder.prune)
     app.connect("html-page-context", fix_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
