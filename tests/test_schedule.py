@@ -68,3 +68,37 @@ def test_the_runs_it_waits_for_count_its_time_too(store):
     store("synthesis", seconds=1.5)
     rank = schedule.priorities(runs, {"synthesis": {"authority_a"}})
     assert rank == {"planning": 6.0, "authority_a": 5.5, "audit": 2.5}
+
+
+class _Pool:
+    """A pool of the build's shape whose runs finish in the order they were handed over; nothing is executed."""
+
+    def __init__(self, events: list, workers: int, progress: bool, zygote):
+        self.events, self.running = events, {}
+
+    def submit(self, run: Run, why: str, staging: Path) -> None:
+        self.running[run.name] = (run, why)
+
+    def next_done(self) -> dict:
+        name = next(iter(self.running))
+        self.running.pop(name)
+        self.events.append(f"done {name}")
+        return {"run": name, "action": "executed", "reason": "", "seconds": 0.0}
+
+    def shutdown(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("executing", "idle_after"), [(3, 2), (1, 0), (0, None)])
+def test_the_renderer_is_started_once_when_every_run_is_under_way_and_a_worker_is_free(
+    store, monkeypatch, executing, idle_after
+):
+    """With two workers: after the second of three runs is done, at once for one run, never for none."""
+    events: list[str] = []
+    runs = [store(name, seconds=3.0 - k) for k, name in enumerate(("a", "b", "c"))]
+    monkeypatch.setattr(schedule, "Pool", lambda *args: _Pool(events, *args))
+    monkeypatch.setattr(schedule, "_reuse_or", lambda run, *a: "changed" if run in runs[:executing] else None)
+    schedule.run_all(runs, Path("staging"), False, False, 2, lambda: None, lambda: events.append("idle"))
+    assert events.count("idle") == (idle_after is not None)
+    if idle_after is not None:
+        assert events.index("idle") == idle_after  # after that many runs were done
