@@ -328,8 +328,8 @@ def write_pdf(html_dir: Path | None = None, contents: dict | None = None) -> Pat
     html_dir = Path(html_dir or paths.BUILD / "html")
     contents = contents or toc()
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
-    day = build_date()
-    front = cover(config, long_date(day), provenance())
+    day, source = build_date(), provenance()
+    front = cover(config, long_date(day), source)
     stamp = html_dir.parent / COVER_STAMP
     stamp.unlink(missing_ok=True)  # until the new edition is in place
     document = html_dir / JOINED
@@ -347,14 +347,14 @@ def write_pdf(html_dir: Path | None = None, contents: dict | None = None) -> Pat
     partial = out.with_name(out.name + ".partial")
     partial.write_bytes(stable_dates(pdf, day))
     partial.replace(out)
-    stamp.write_text(cover_says(), encoding="utf-8")
+    stamp.write_text(cover_says(source, day), encoding="utf-8")  # what this cover printed, not asked again
     return out
 
 
-def cover_says() -> str:
-    """What the cover of an edition printed now says of its sources: the commit (and whether the tree had
-    uncommitted changes) and the date."""
-    return f"{provenance()}\n{long_date(build_date())}\n"
+def cover_says(source: str | None = None, day: dt.date | None = None) -> str:
+    """What the cover of an edition says of its sources: the commit (and whether the tree had uncommitted
+    changes) and the date; by default, those of an edition printed now (:func:`provenance`, :func:`build_date`)."""
+    return f"{source or provenance()}\n{long_date(day or build_date())}\n"
 
 
 def edition_is_current(html_dir: Path) -> bool:

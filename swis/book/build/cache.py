@@ -76,6 +76,17 @@ def static_key(run: Run) -> dict[str, str]:
 PART = "#"
 
 
+def _pairs(column: str, value: str) -> list[tuple[str, str]]:
+    """A part's selection as (column, value) pairs: several are joined by ``&`` (:func:`swis.io.part_of`).
+
+    Examples
+    --------
+    >>> _pairs("authority", "Lambeth"), _pairs("authority&outcome", "Lambeth&s47")
+    ([('authority', 'Lambeth')], [('authority', 'Lambeth'), ('outcome', 's47')])
+    """
+    return list(zip(column.split(AND), value.split(AND), strict=True))
+
+
 def part_key(rel: str, part: list[str] | tuple[str, ...]) -> str:
     """The key of a recorded part of a file, e.g. ``data/panels/swis_panel.csv#authority=Lambeth``; a part
     selecting rows on several columns (:func:`swis.io.part_of`) has one ``column=value`` each, joined by ``&``.
@@ -88,8 +99,8 @@ def part_key(rel: str, part: list[str] | tuple[str, ...]) -> str:
     'p.csv#authority=Lambeth&outcome=s47'
     """
     column, value, *cells = part
-    pairs = zip(column.split(AND), value.split(AND), strict=True)
-    return f"{rel}{PART}" + AND.join(f"{c}={v}" for c, v in pairs) + "".join(f"{PART}{c}" for c in cells)
+    selection = AND.join(f"{c}={v}" for c, v in _pairs(column, value))
+    return f"{rel}{PART}{selection}" + "".join(f"{PART}{c}" for c in cells)
 
 
 def part_hash(path: Path, column: str, value: str, cells: tuple[str, ...] = ()) -> str:
@@ -123,8 +134,9 @@ def part_hash(path: Path, column: str, value: str, cells: tuple[str, ...] = ()) 
     try:
         rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
         header = [c.strip() for c in rows[0]]
-        at = [header.index(c) for c in column.split(AND)]
-        wanted = value.split(AND)
+        selection = _pairs(column, value)
+        at = [header.index(c) for c, _ in selection]
+        wanted = [v for _, v in selection]
         body = [(line, row) for line, row in enumerate(rows[1:], 2) if row]
         whole = all(len(row) == len(header) for _, row in body)
         values = [sorted({row[i].strip() for _, row in body if len(row) > i}) for i in at]
@@ -179,8 +191,7 @@ def _described(key: str) -> str:
         return rel
     column, value, cells = part
     which = f"the {join_words(list(cells))} of " if cells else ""
-    pairs = zip(column.split(AND), value.split(AND), strict=True)
-    return f"{which}the rows of {rel} with " + join_words([f"{c} {v}" for c, v in pairs])
+    return f"{which}the rows of {rel} with " + join_words([f"{c} {v}" for c, v in _pairs(column, value)])
 
 
 @dataclass(frozen=True)
